@@ -1,0 +1,159 @@
+package dev.outflow.jobs;
+
+import dev.outflow.jobs.cli.OutflowCli;
+import dev.outflow.operators.delivery.ApacheHttpTransport;
+import dev.outflow.schemas.catalog.DestinationCatalog;
+import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.delivery.DeadLetter;
+import dev.outflow.schemas.delivery.DeliveryLogRecord;
+import dev.outflow.schemas.event.RawEvent;
+import dev.outflow.schemas.kafka.DeadLetterSerializationSchema;
+import dev.outflow.schemas.kafka.DeliveryLogSerializationSchema;
+import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * The destinations job: Kafka in, HTTP destinations out, delivery log and dead letters back to Kafka.
+ *
+ * <p>{@code flink run outflow-job.jar --config FILE --bootstrap-servers HOST:PORT ...} enters here; the flags are
+ * those of {@code ./outflow run} (see {@code --help}).
+ */
+public final class OutflowJob {
+
+    public static final String JOB_NAME = "outflow-destinations";
+
+    private OutflowJob() {}
+
+    public static void main(String[] args) {
+        int exit = OutflowCli.commandLine().execute(prepend("run", args));
+        if (exit != 0) {
+            // flink run reports a failed main as a failed submission; the message was printed already.
+            throw new IllegalStateException("outflow run exited with code " + exit);
+        }
+    }
+
+    /** Builds the job into {@code env}: state backend and checkpoints, Kafka source, topology, Kafka sinks. */
+    public static void build(StreamExecutionEnvironment env, JobSettings settings, DestinationCatalog catalog) {
+        env.configure(stateAndCheckpoints(settings));
+        env.enableCheckpointing(settings.checkpointIntervalMs());
+        if (settings.parallelism() > 0) {
+            env.setParallelism(settings.parallelism());
+        }
+        DataStream<RawEvent> input = env
+                .fromSource(kafkaSource(settings), WatermarkStrategy.noWatermarks(), "kafka: " + settings.inputTopic())
+                .uid(Uids.KAFKA_SOURCE);
+        OutflowTopology.Outputs outputs = OutflowTopology.build(input, catalog,
+                ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity());
+        outputs.deliveryLog()
+                .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()), "delivery-log"))
+                .uid(Uids.DELIVERY_LOG_SINK)
+                .name("kafka: " + settings.deliveryLogTopic());
+        outputs.deadLetters()
+                .sinkTo(sink(settings, new DeadLetterSerializationSchema(settings.deadLetterTopic()), "dead-letters"))
+                .uid(Uids.DEAD_LETTER_SINK)
+                .name("kafka: " + settings.deadLetterTopic());
+    }
+
+    /** Builds and submits without waiting; the caller owns the returned client. */
+    public static JobClient start(StreamExecutionEnvironment env, JobSettings settings, DestinationCatalog catalog)
+            throws Exception {
+        build(env, settings, catalog);
+        return env.executeAsync(JOB_NAME);
+    }
+
+    static Configuration stateAndCheckpoints(JobSettings settings) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        if (settings.checkpointDir() != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, settings.checkpointDir());
+        }
+        // Every record type of the job is a POJO or record; a silent Kryo fallback would be a bug.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        return conf;
+    }
+
+    static KafkaSource<RawEvent> kafkaSource(JobSettings settings) {
+        Properties properties = new Properties();
+        properties.putAll(settings.kafkaProperties());
+        return KafkaSource.<RawEvent>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setTopics(settings.inputTopic())
+                .setGroupId(settings.groupId())
+                .setStartingOffsets(startingOffsets(settings.startingOffsets()))
+                .setDeserializer(new RawEventDeserializationSchema(settings.sourceIdHeader()))
+                .setProperties(properties)
+                .setProperty("partition.discovery.interval.ms", "30000")
+                .build();
+    }
+
+    static OffsetsInitializer startingOffsets(String spec) {
+        if (spec.startsWith("timestamp:")) {
+            return OffsetsInitializer.timestamp(Long.parseLong(spec.substring("timestamp:".length())));
+        }
+        return switch (spec) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default -> throw new IllegalArgumentException("unknown starting offsets '" + spec
+                    + "' (use committed, earliest, latest or timestamp:<epoch-ms>)");
+        };
+    }
+
+    private static <T> KafkaSink<T> sink(JobSettings settings,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer, String name) {
+        Properties properties = new Properties();
+        properties.setProperty("linger.ms", "20");
+        properties.setProperty("batch.size", String.valueOf(256 * 1024));
+        // must stay under the broker's transaction.max.timeout.ms (15 min by default); the sink's default is 1 h
+        properties.setProperty("transaction.timeout.ms", String.valueOf(Duration.ofMinutes(5).toMillis()));
+        properties.putAll(settings.kafkaProperties());
+        var builder = KafkaSink.<T>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(serializer)
+                .setKafkaProducerConfig(properties);
+        if (settings.exactlyOnceOutputs()) {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                    .setTransactionalIdPrefix("outflow-" + settings.groupId() + "-" + name);
+        } else {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        }
+        return builder.build();
+    }
+
+    /** Enough pooled connections for every destination's full concurrency. */
+    private static int connectionBudget(DestinationCatalog catalog) {
+        return Math.max(16, catalog.destinations().stream().mapToInt(d -> d.delivery().maxConcurrency()).sum());
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    static String describe(DestinationCatalog catalog) {
+        StringBuilder text = new StringBuilder();
+        for (DestinationConfig destination : catalog.destinations()) {
+            text.append(destination).append('\n');
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.outflow.operators.delivery;
+
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link HttpTransport} on Apache HttpClient 5 async: one I/O reactor thread, pooled keep-alive connections.
+ * Chosen over {@code java.net.http}, which measured 6 to 12 times the CPU per request here.
+ */
+public final class ApacheHttpTransport implements HttpTransport {
+
+    private static final Set<String> KEPT_HEADERS = Set.of("retry-after", "content-type");
+
+    private final CloseableHttpAsyncClient client;
+
+    public ApacheHttpTransport(int maxConnections) {
+        PoolingAsyncClientConnectionManager connections = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(maxConnections)
+                .setMaxConnPerRoute(maxConnections)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofSeconds(10))
+                        .setTimeToLive(TimeValue.ofMinutes(5))
+                        .build())
+                .build();
+        client = HttpAsyncClients.custom()
+                .setConnectionManager(connections)
+                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).setTcpNoDelay(true).build())
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .setUserAgent("outflow/0.1")
+                .build();
+        client.start();
+    }
+
+    /** The factory the job uses: serializable, creates the client in the task. */
+    public static Factory factory(int maxConnections) {
+        return () -> new ApacheHttpTransport(maxConnections);
+    }
+
+    @Override
+    public CompletableFuture<HttpResult> post(String uri, Map<String, String> headers, byte[] body, long timeoutMs) {
+        SimpleRequestBuilder builder = SimpleRequestBuilder.post(uri).setBody(body, ContentType.APPLICATION_JSON);
+        headers.forEach(builder::setHeader);
+        builder.setRequestConfig(RequestConfig.custom()
+                .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs))
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMs))
+                .build());
+        SimpleHttpRequest request = builder.build();
+        CompletableFuture<HttpResult> result = new CompletableFuture<>();
+        Future<SimpleHttpResponse> call = client.execute(SimpleRequestProducer.create(request),
+                SimpleResponseConsumer.create(), new FutureCallback<>() {
+                    @Override
+                    public void completed(SimpleHttpResponse response) {
+                        result.complete(toResult(response));
+                    }
+
+                    @Override
+                    public void failed(Exception error) {
+                        result.completeExceptionally(error);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        result.completeExceptionally(new TimeoutException("no response within " + timeoutMs + " ms"));
+                    }
+                });
+        // The response timeout is per socket read; this bounds the whole exchange, connect included.
+        result.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+            if (error instanceof TimeoutException) {
+                call.cancel(true);
+            }
+        });
+        return result;
+    }
+
+    private static HttpResult toResult(SimpleHttpResponse response) {
+        Map<String, String> kept = new HashMap<>(2);
+        for (Header header : response.getHeaders()) {
+            String name = header.getName().toLowerCase(Locale.ROOT);
+            if (KEPT_HEADERS.contains(name)) {
+                kept.put(name, header.getValue());
+            }
+        }
+        byte[] body = response.getBodyBytes();
+        if (body == null) {
+            body = new byte[0];
+        } else if (body.length > MAX_RESPONSE_BYTES) {
+            body = Arrays.copyOf(body, MAX_RESPONSE_BYTES);
+        }
+        return new HttpResult(response.getCode(), kept, body);
+    }
+
+    @Override
+    public void close() {
+        client.close(CloseMode.GRACEFUL);
+    }
+}

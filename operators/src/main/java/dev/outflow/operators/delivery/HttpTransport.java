@@ -1,0 +1,29 @@
+package dev.outflow.operators.delivery;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Non-blocking HTTP, as the delivery function needs it. The interface lets tests and benchmarks count or shape
+ * requests without mocking; production uses {@link ApacheHttpTransport}.
+ */
+public interface HttpTransport extends AutoCloseable {
+
+    /** Response bodies are read up to this size; endpoints only need to tell us a status and, rarely, items. */
+    int MAX_RESPONSE_BYTES = 64 * 1024;
+
+    /**
+     * Sends one POST. The future fails with {@link java.util.concurrent.TimeoutException} when no full response
+     * arrived within {@code timeoutMs}, or with the I/O error; it never blocks the caller.
+     */
+    CompletableFuture<HttpResult> post(String uri, Map<String, String> headers, byte[] body, long timeoutMs);
+
+    @Override
+    void close();
+
+    /** Creates the transport inside the task (transports hold sockets and threads, so they are not shipped). */
+    interface Factory extends Serializable {
+        HttpTransport create();
+    }
+}

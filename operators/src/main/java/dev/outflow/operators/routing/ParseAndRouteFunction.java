@@ -1,0 +1,107 @@
+package dev.outflow.operators.routing;
+
+import dev.outflow.operators.OutputTags;
+import dev.outflow.operators.metrics.DestinationMetrics;
+import dev.outflow.schemas.catalog.DestinationCatalog;
+import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.delivery.DeadLetter;
+import dev.outflow.schemas.delivery.DeliveryLogRecord;
+import dev.outflow.schemas.delivery.RoutedEvent;
+import dev.outflow.schemas.event.InvalidEvent;
+import dev.outflow.schemas.event.InvalidReason;
+import dev.outflow.schemas.event.Json;
+import dev.outflow.schemas.event.ParseResult;
+import dev.outflow.schemas.event.RawEvent;
+import dev.outflow.schemas.event.SegmentEvent;
+import dev.outflow.schemas.event.SegmentEventParser;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The first stage: parses each input record, dead-letters what is not a valid event, and fans valid events out to
+ * the destinations that take them. Pairs kept from a destination by a rule go to the {@link OutputTags#FILTERED}
+ * side output, so every (event, destination) pair leaves this function accounted for.
+ *
+ * <p>Parsing and routing share one function so the JSON is read once per event. It never throws on input.
+ */
+public final class ParseAndRouteFunction extends ProcessFunction<RawEvent, RoutedEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final DestinationCatalog catalog;
+    private final EventRouter router;
+
+    private transient SegmentEventParser parser;
+    private transient DestinationMetrics metrics;
+    private transient Counter eventsIn;
+    private transient Counter malformed;
+
+    public ParseAndRouteFunction(DestinationCatalog catalog) {
+        this.catalog = catalog;
+        this.router = new EventRouter(catalog);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        parser = new SegmentEventParser();
+        metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
+        eventsIn = getRuntimeContext().getMetricGroup().counter("outflowEventsIn");
+        malformed = getRuntimeContext().getMetricGroup().counter("outflowMalformed");
+    }
+
+    @Override
+    public void processElement(RawEvent input, Context ctx, Collector<RoutedEvent> out) {
+        long now = ctx.timerService().currentProcessingTime();
+        ParseResult parsed;
+        try {
+            parsed = parser.parse(input);
+        } catch (RuntimeException unexpected) {
+            // A parser bug must cost one record, not the job: dead-letter it with what went wrong.
+            parsed = ParseResult.rejected(InvalidReason.NOT_JSON,
+                    "could not be parsed: " + unexpected.getClass().getSimpleName(), input.value());
+        }
+        for (InvalidEvent invalid : parsed.invalid()) {
+            eventsIn.inc();
+            malformed.inc();
+            ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.malformed(input, invalid, now));
+        }
+        for (SegmentEvent event : parsed.events()) {
+            eventsIn.inc();
+            route(event, input, now, ctx, out);
+        }
+    }
+
+    private void route(SegmentEvent event, RawEvent input, long now, Context ctx, Collector<RoutedEvent> out) {
+        byte[] payload = null;
+        for (RouteDecision decision : router.route(event)) {
+            DestinationConfig destination = decision.destination();
+            if (!decision.routed()) {
+                metrics.of(destination.id()).filtered(decision.filterReason().code()).inc();
+                ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), destination.id(),
+                        decision.filterReason().code(), now, input.origin()));
+                continue;
+            }
+            if (payload == null) {
+                payload = Json.toBytes(event.json());
+            }
+            int shard = shardOf(event, destination.batching().shards());
+            metrics.of(destination.id()).routed().inc();
+            out.collect(new RoutedEvent(destination.id(), shard, event.messageId(), event.type().wireName(), payload,
+                    input.origin(), now));
+        }
+    }
+
+    /** One user's events stay on one shard, so a hot destination spreads by user without reordering a user. */
+    static int shardOf(SegmentEvent event, int shards) {
+        if (shards <= 1) {
+            return 0;
+        }
+        String user = event.userId() != null
+                ? event.userId()
+                : event.anonymousId() != null ? event.anonymousId() : event.messageId();
+        return Math.floorMod(user.hashCode(), shards);
+    }
+}

@@ -1,0 +1,378 @@
+package dev.outflow.schemas.catalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.outflow.schemas.event.EventType;
+import dev.outflow.schemas.event.Json;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates a destination catalog (YAML, or JSON for files ending in {@code .json}).
+ *
+ * <p>Validation is strict so that a typo fails at start-up instead of silently changing routing: unknown fields
+ * are errors, and the first problem is reported as one {@link CatalogException} naming the file, the destination
+ * and the field. {@code ${env:NAME}} anywhere in a string value is replaced by that environment variable; header
+ * values that used one are marked secret and never printed.
+ */
+public final class CatalogLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib)?");
+    private static final Set<String> SENSITIVE_HEADERS =
+            Set.of("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie");
+
+    /** Event types a destination gets when it lists none: {@code delete} only goes where it is asked for. */
+    public static final Set<EventType> DEFAULT_EVENT_TYPES = EnumSet.complementOf(EnumSet.of(EventType.DELETE));
+
+    private final UnaryOperator<String> environment;
+
+    /** A loader that resolves {@code ${env:NAME}} from the process environment. */
+    public CatalogLoader() {
+        this(System::getenv);
+    }
+
+    /** A loader with its own variable lookup (returns null for an unknown name). */
+    public CatalogLoader(UnaryOperator<String> environment) {
+        this.environment = environment;
+    }
+
+    public DestinationCatalog load(Path file) {
+        String name = file.toString();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new CatalogException(name, null, null, "file not found");
+        } catch (IOException e) {
+            throw new CatalogException(name, null, null, "cannot read: " + e.getMessage());
+        }
+        return parse(name, text, name.endsWith(".json"));
+    }
+
+    /** Parses catalog text; {@code origin} names it in messages. */
+    public DestinationCatalog parse(String origin, String text, boolean json) {
+        JsonNode root;
+        try {
+            root = (json ? Json.MAPPER : YAML).readTree(text);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new CatalogException(origin, null, null, "not valid " + (json ? "JSON" : "YAML") + where
+                    + ": " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new CatalogException(origin, null, null, "expected a mapping with a 'destinations' list");
+        }
+        Fields top = new Fields(origin, null, "", root);
+        JsonNode list = top.required("destinations");
+        top.rejectUnknown();
+        if (!list.isArray() || list.isEmpty()) {
+            throw new CatalogException(origin, null, "destinations", "must be a non-empty list");
+        }
+        List<DestinationConfig> destinations = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            DestinationConfig destination = destination(origin, i, list.get(i));
+            if (!ids.add(destination.id())) {
+                throw new CatalogException(origin, destination.id(), "id", "is used by more than one destination");
+            }
+            if (!names.add(destination.name())) {
+                throw new CatalogException(origin, destination.id(), "name",
+                        "'" + destination.name() + "' is used by more than one destination");
+            }
+            destinations.add(destination);
+        }
+        return new DestinationCatalog(origin, destinations);
+    }
+
+    private DestinationConfig destination(String origin, int index, JsonNode node) {
+        if (!node.isObject()) {
+            throw new CatalogException(origin, "#" + (index + 1), null, "must be a mapping");
+        }
+        JsonNode idNode = node.get("id");
+        String label = idNode != null && idNode.isTextual() ? idNode.asText() : "#" + (index + 1);
+        Fields fields = new Fields(origin, label, "", node);
+        String id = fields.string("id", null);
+        if (!ID.matcher(id).matches()) {
+            fields.fail("id", "must be lower-case letters, digits, '.', '_' or '-' (at most 64), got '" + id + "'");
+        }
+        String name = fields.string("name", id);
+        String typeName = fields.string("type", null);
+        DestinationType type = switch (typeName.toLowerCase(Locale.ROOT)) {
+            case "webhook" -> DestinationType.WEBHOOK;
+            default -> throw fields.failure("type", "'" + typeName + "' is not a destination type (known: webhook)");
+        };
+        boolean enabled = fields.bool("enabled", true);
+        String endpoint = fields.string("endpoint", null);
+        checkEndpoint(fields, endpoint);
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        Set<String> secretHeaders = new HashSet<>();
+        JsonNode headerNode = fields.optional("headers");
+        if (headerNode != null) {
+            if (!headerNode.isObject()) {
+                fields.fail("headers", "must be a mapping of header name to value");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = headerNode.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> header = it.next();
+                String field = "headers." + header.getKey();
+                if (!header.getValue().isValueNode() || header.getValue().isNull()) {
+                    fields.fail(field, "must be a string");
+                }
+                String raw = header.getValue().asText();
+                String value = resolve(fields, field, raw);
+                headers.put(header.getKey(), value);
+                if (!raw.equals(value) || SENSITIVE_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                    secretHeaders.add(header.getKey());
+                }
+            }
+        }
+
+        Set<EventType> eventTypes = DEFAULT_EVENT_TYPES;
+        JsonNode typesNode = fields.optional("eventTypes");
+        if (typesNode != null) {
+            eventTypes = EnumSet.noneOf(EventType.class);
+            for (String value : fields.stringList("eventTypes", typesNode)) {
+                EventType eventType = EventType.fromWireName(value).orElseThrow(() -> fields.failure("eventTypes",
+                        "'" + value + "' is not a Segment Spec type (track, identify, page, screen, group, alias, delete)"));
+                eventTypes.add(eventType);
+            }
+            if (eventTypes.isEmpty()) {
+                fields.fail("eventTypes", "must list at least one event type (omit it to accept all)");
+            }
+        }
+        JsonNode sourcesNode = fields.optional("sourceIds");
+        Set<String> sourceIds = sourcesNode == null
+                ? Set.of()
+                : new LinkedHashSet<>(fields.stringList("sourceIds", sourcesNode));
+
+        BatchingConfig batching = BatchingConfig.SINGLE;
+        JsonNode batchingNode = fields.optional("batching");
+        if (batchingNode != null) {
+            Fields b = fields.nested("batching", batchingNode);
+            batching = new BatchingConfig(
+                    (int) b.longInRange("maxEvents", BatchingConfig.SINGLE.maxEvents(), 1, 10_000),
+                    b.size("maxBytes", BatchingConfig.SINGLE.maxBytes(), 1_024, 64L * 1024 * 1024),
+                    b.duration("maxWait", BatchingConfig.SINGLE.maxWaitMs(), 1, 3_600_000),
+                    (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128));
+            b.rejectUnknown();
+        }
+        DeliveryConfig delivery = DeliveryConfig.DEFAULTS;
+        JsonNode deliveryNode = fields.optional("delivery");
+        if (deliveryNode != null) {
+            Fields d = fields.nested("delivery", deliveryNode);
+            delivery = new DeliveryConfig(
+                    d.duration("timeout", DeliveryConfig.DEFAULTS.timeoutMs(), 1, 600_000),
+                    (int) d.longInRange("maxConcurrency", DeliveryConfig.DEFAULTS.maxConcurrency(), 1, 1_024));
+            d.rejectUnknown();
+        }
+        fields.rejectUnknown();
+        return new DestinationConfig(id, name, type, enabled, endpoint, headers, secretHeaders, eventTypes,
+                sourceIds, batching, delivery);
+    }
+
+    private static void checkEndpoint(Fields fields, String endpoint) {
+        try {
+            URI uri = new URI(endpoint);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                fields.fail("endpoint", "must be an http:// or https:// URL, got '" + endpoint + "'");
+            }
+            if (uri.getHost() == null) {
+                fields.fail("endpoint", "has no host: '" + endpoint + "'");
+            }
+        } catch (URISyntaxException e) {
+            fields.fail("endpoint", "is not a valid URL: " + e.getReason());
+        }
+    }
+
+    private String resolve(Fields fields, String field, String raw) {
+        Matcher matcher = VARIABLE.matcher(raw);
+        StringBuilder resolved = new StringBuilder();
+        while (matcher.find()) {
+            String value = environment.apply(matcher.group(1));
+            if (value == null) {
+                fields.fail(field, "refers to environment variable " + matcher.group(1) + ", which is not set");
+            }
+            matcher.appendReplacement(resolved, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(resolved);
+        return resolved.toString();
+    }
+
+    /** The fields of one mapping, with the error context; remembers which keys were read to catch typos. */
+    private final class Fields {
+        private final String origin;
+        private final String destination;
+        private final String prefix;
+        private final JsonNode node;
+        private final Set<String> seen = new HashSet<>();
+
+        Fields(String origin, String destination, String prefix, JsonNode node) {
+            this.origin = origin;
+            this.destination = destination;
+            this.prefix = prefix;
+            this.node = node;
+        }
+
+        Fields nested(String field, JsonNode child) {
+            if (!child.isObject()) {
+                fail(field, "must be a mapping");
+            }
+            return new Fields(origin, destination, prefix + field + ".", child);
+        }
+
+        JsonNode optional(String field) {
+            seen.add(field);
+            JsonNode value = node.get(field);
+            return value == null || value.isNull() ? null : value;
+        }
+
+        JsonNode required(String field) {
+            JsonNode value = optional(field);
+            if (value == null) {
+                fail(field, "is required");
+            }
+            return value;
+        }
+
+        String string(String field, String fallback) {
+            JsonNode value = fallback == null ? required(field) : optional(field);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.isTextual() || value.asText().isBlank()) {
+                fail(field, "must be a non-empty string");
+            }
+            return resolve(this, prefix + field, value.asText().trim());
+        }
+
+        boolean bool(String field, boolean fallback) {
+            JsonNode value = optional(field);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.isBoolean()) {
+                fail(field, "must be true or false, got '" + value.asText() + "'");
+            }
+            return value.asBoolean();
+        }
+
+        List<String> stringList(String field, JsonNode value) {
+            if (!value.isArray()) {
+                fail(field, "must be a list of strings");
+            }
+            List<String> values = new ArrayList<>();
+            for (JsonNode item : value) {
+                if (!item.isTextual() || item.asText().isBlank()) {
+                    fail(field, "must be a list of non-empty strings");
+                }
+                values.add(item.asText().trim());
+            }
+            return values;
+        }
+
+        long longInRange(String field, long fallback, long min, long max) {
+            JsonNode value = optional(field);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.canConvertToExactIntegral() || !value.isNumber()) {
+                fail(field, "must be a whole number, got '" + value.asText() + "'");
+            }
+            return inRange(field, value.asLong(), min, max, "");
+        }
+
+        long duration(String field, long fallbackMs, long minMs, long maxMs) {
+            JsonNode value = optional(field);
+            if (value == null) {
+                return fallbackMs;
+            }
+            long ms = parseWithUnit(field, value, DURATION, "a duration such as 500ms, 10s or 5m", unit -> switch (unit) {
+                case "s" -> 1_000L;
+                case "m" -> 60_000L;
+                case "h" -> 3_600_000L;
+                default -> 1L;
+            });
+            return inRange(field, ms, minMs, maxMs, " ms");
+        }
+
+        long size(String field, long fallback, long min, long max) {
+            JsonNode value = optional(field);
+            if (value == null) {
+                return fallback;
+            }
+            long bytes = parseWithUnit(field, value, SIZE, "a size such as 65536, 512kb or 4mb", unit -> switch (unit) {
+                case "kb", "kib" -> 1_024L;
+                case "mb", "mib" -> 1_024L * 1_024;
+                default -> 1L;
+            });
+            return inRange(field, bytes, min, max, " bytes");
+        }
+
+        private long parseWithUnit(String field, JsonNode value, Pattern pattern, String expected,
+                java.util.function.Function<String, Long> multiplier) {
+            if (value.isIntegralNumber()) {
+                return value.asLong();
+            }
+            Matcher matcher = value.isTextual()
+                    ? pattern.matcher(value.asText().trim().toLowerCase(Locale.ROOT))
+                    : null;
+            if (matcher == null || !matcher.matches()) {
+                fail(field, "must be " + expected + ", got '" + value.asText() + "'");
+            }
+            String unit = matcher.group(2) == null ? "" : matcher.group(2);
+            return Math.multiplyExact(Long.parseLong(matcher.group(1)), multiplier.apply(unit));
+        }
+
+        private long inRange(String field, long value, long min, long max, String unit) {
+            if (value < min || value > max) {
+                fail(field, "must be between " + min + " and " + max + unit + ", got " + value + unit);
+            }
+            return value;
+        }
+
+        void rejectUnknown() {
+            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!seen.contains(name)) {
+                    fail(name, "is not a known field" + (destination == null && prefix.isEmpty()
+                            ? " (top level takes: destinations)" : ""));
+                }
+            }
+        }
+
+        CatalogException failure(String field, String problem) {
+            return new CatalogException(origin, destination, prefix + field, problem);
+        }
+
+        void fail(String field, String problem) {
+            throw failure(field, problem);
+        }
+    }
+}

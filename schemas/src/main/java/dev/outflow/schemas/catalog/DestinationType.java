@@ -1,0 +1,13 @@
+package dev.outflow.schemas.catalog;
+
+import java.util.Locale;
+
+/** How a destination receives events. */
+public enum DestinationType {
+    /** The event JSON (or an array of them) POSTed to one endpoint. */
+    WEBHOOK;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.outflow.schemas.delivery;
+
+/** How one delivery attempt ended, by Segment's classification of responses. */
+public enum AttemptOutcome {
+    /** 2xx. */
+    DELIVERED,
+    /** 408, 423, 429, 5xx except 501, timeouts and connection errors: worth trying again. */
+    RETRYABLE,
+    /** Any other 4xx, 501, or a request that cannot be made: trying again would fail the same way. */
+    PERMANENT;
+
+    /** Segment's rule for HTTP status codes. */
+    public static AttemptOutcome ofStatus(int status) {
+        if (status >= 200 && status < 300) {
+            return DELIVERED;
+        }
+        if (status == 408 || status == 423 || status == 429 || (status >= 500 && status != 501)) {
+            return RETRYABLE;
+        }
+        return PERMANENT;
+    }
+}
