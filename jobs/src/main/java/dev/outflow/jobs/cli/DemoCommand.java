@@ -18,11 +18,13 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -72,10 +74,14 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--keep-files", description = "keep the work folder (broker data and logs, checkpoints)")
     boolean keepFiles;
 
-    private final PrintStream out = System.out;
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
 
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
         if (events < 1) {
             throw new OutflowCli.BadInputException("--events must be at least 1, got " + events);
         }

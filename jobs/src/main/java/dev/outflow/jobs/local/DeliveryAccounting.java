@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -78,12 +79,26 @@ public final class DeliveryAccounting implements AutoCloseable {
     private final Set<String> malformedKeys = new HashSet<>();
     private final Set<String> undeliverableLetters = new HashSet<>();
     private final List<String> destinationIds;
+    private final boolean keepDetails;
+    private final Map<String, String> outcomeByPair = new HashMap<>();
+    private final List<JsonNode> deadLetters = new ArrayList<>();
+    private final List<byte[]> rawOutputs = new ArrayList<>();
     private long records;
 
     public DeliveryAccounting(String bootstrapServers, String deliveryLogTopic, String deadLetterTopic,
             List<String> destinationIds) {
+        this(bootstrapServers, deliveryLogTopic, deadLetterTopic, destinationIds, false);
+    }
+
+    /**
+     * With {@code keepDetails}, also keeps every pair's outcome, every dead letter and the raw bytes of every
+     * output record, for tests that check them one by one.
+     */
+    public DeliveryAccounting(String bootstrapServers, String deliveryLogTopic, String deadLetterTopic,
+            List<String> destinationIds, boolean keepDetails) {
         this.deliveryLogTopic = deliveryLogTopic;
         this.destinationIds = List.copyOf(destinationIds);
+        this.keepDetails = keepDetails;
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "outflow-accounting-" + System.nanoTime(),
@@ -102,6 +117,9 @@ public final class DeliveryAccounting implements AutoCloseable {
             read++;
             records++;
             JsonNode json = Json.readTree(record.value());
+            if (keepDetails) {
+                rawOutputs.add(record.value());
+            }
             if (record.topic().equals(deliveryLogTopic)) {
                 countLogRecord(json);
             } else {
@@ -114,6 +132,11 @@ public final class DeliveryAccounting implements AutoCloseable {
     private void countLogRecord(JsonNode json) {
         String destination = json.path("destinationId").asText();
         String messageId = json.path("messageId").asText();
+        if (keepDetails) {
+            String reason = json.path("reason").asText("");
+            outcomeByPair.put(destination + "/" + messageId,
+                    json.path("status").asText() + (reason.isEmpty() ? "" : ":" + reason));
+        }
         switch (json.path("status").asText()) {
             case "DELIVERED" -> ids(deliveredIds, destination).add(messageId);
             case "FILTERED" -> {
@@ -128,6 +151,9 @@ public final class DeliveryAccounting implements AutoCloseable {
     }
 
     private void countDeadLetter(JsonNode json) {
+        if (keepDetails) {
+            deadLetters.add(json);
+        }
         if ("malformed".equals(json.path("kind").asText())) {
             malformedKeys.add(json.path("topic").asText() + "/" + json.path("partition").asInt() + "/"
                     + json.path("offset").asLong() + "#" + json.path("batchIndex").asInt());
@@ -146,6 +172,21 @@ public final class DeliveryAccounting implements AutoCloseable {
 
     private static Set<String> ids(Map<String, Set<String>> byDestination, String destination) {
         return byDestination.computeIfAbsent(destination, d -> new HashSet<>());
+    }
+
+    /** {@code destination/messageId} to {@code STATUS} or {@code STATUS:reason}; needs {@code keepDetails}. */
+    public Map<String, String> outcomes() {
+        return Map.copyOf(outcomeByPair);
+    }
+
+    /** Every dead letter read; needs {@code keepDetails}. */
+    public List<JsonNode> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    /** The raw bytes of every output record read; needs {@code keepDetails}. */
+    public List<byte[]> rawOutputs() {
+        return List.copyOf(rawOutputs);
     }
 
     public Snapshot snapshot() {

@@ -62,8 +62,7 @@ public final class DemoTraffic {
         int records = 0;
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            while (events < spec.events()) {
-                Record next = next(spec.events() - events);
+            for (Record next : records()) {
                 ProducerRecord<byte[], byte[]> record =
                         new ProducerRecord<>(topic, null, next.key().getBytes(StandardCharsets.UTF_8), next.value());
                 record.headers().add(RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER,
@@ -77,15 +76,18 @@ public final class DemoTraffic {
         return new Produced(events, records);
     }
 
-    /** One input record: its key (the user, so a user's events stay in order), value, source and event count. */
-    public record Record(String key, byte[] value, String source, int events) {}
+    /**
+     * One input record: its key (the user, so a user's events stay in order), value, source, how many events it
+     * holds, and whether it was made malformed on purpose.
+     */
+    public record Record(String key, byte[] value, String source, int events, boolean malformed) {}
 
     /** The next record, holding at most {@code remaining} events. */
     public Record next(int remaining) {
         String source = SOURCES[random.nextInt(SOURCES.length)];
         String user = "user-" + random.nextInt(5_000);
         if (random.nextDouble() < spec.malformedRate()) {
-            return new Record(user, malformed(), source, 1);
+            return new Record(user, malformed(), source, 1, true);
         }
         if (remaining >= 2 && random.nextDouble() < spec.batchRate()) {
             int size = Math.min(remaining, 2 + random.nextInt(4));
@@ -98,9 +100,9 @@ public final class DemoTraffic {
             }
             envelope.set("context", context());
             envelope.put("sentAt", timestamp());
-            return new Record(user, Json.toBytes(envelope), source, size);
+            return new Record(user, Json.toBytes(envelope), source, size, false);
         }
-        return new Record(user, Json.toBytes(event(user)), source, 1);
+        return new Record(user, Json.toBytes(event(user)), source, 1, false);
     }
 
     private ObjectNode event(String user) {
@@ -225,8 +227,10 @@ public final class DemoTraffic {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** All generated events of a run, for tests that inspect them one by one. */
+    /** Every record of the run; the same list each time for the same spec. */
     public List<Record> records() {
+        random.setSeed(spec.seed());
+        sequence = 0;
         List<Record> records = new ArrayList<>();
         int events = 0;
         while (events < spec.events()) {
