@@ -19,7 +19,9 @@ import java.util.Set;
  *   <li>A parenthesis runs to the first {@code )}, so parentheses cannot nest.
  *   <li>After a field, the next two tokens are taken as operator and value whatever they are.
  *   <li>{@code properties.x = 5} becomes {@code number_equals}, {@code = true} becomes {@code is_true},
- *       {@code = null} becomes {@code not_exists}, and their negations likewise.
+ *       {@code = null} becomes {@code not_exists}, and their negations likewise; {@code userId} and {@code name}
+ *       know the null and boolean forms but compare as strings, {@code type} and {@code event} always compare as
+ *       strings ({@code event = null} means the text "null").
  * </ul>
  */
 final class FqlParser {
@@ -167,9 +169,9 @@ final class FqlParser {
         Operator operator = Operator.fromAstName(operatorText);
         String unrecognized = operator == Operator.UNRECOGNIZED ? operatorText : null;
         switch (type) {
-            case EVENT, EVENT_TYPE, NAME -> nodes.add(new FqlCondition(
+            case EVENT, EVENT_TYPE -> nodes.add(new FqlCondition(
                     type, null, operator, unrecognized, JsValues.toJsString(tokenValue(valueToken))));
-            case USER_ID -> nodes.add(special != null
+            case USER_ID, NAME -> nodes.add(special != null
                     ? FqlCondition.of(type, null, special, null)
                     : new FqlCondition(type, null, operator, unrecognized,
                             JsValues.toJsString(tokenValue(valueToken))));
