@@ -563,11 +563,28 @@ final class MappingCompiler {
         }
     }
 
+    /** Drops a null result, and the null-valued keys of an object result at every object depth. */
     record ExcludeWhenNull(Expr value) implements Expr {
         @Override
         public JsonNode evaluate(JsonNode payload) {
             JsonNode resolved = value.evaluate(payload);
-            return resolved != null && resolved.isNull() ? JsValues.UNDEFINED : resolved;
+            if (resolved != null && resolved.isNull()) {
+                return JsValues.UNDEFINED;
+            }
+            return resolved != null && resolved.isObject() ? withoutNullFields(resolved) : resolved;
+        }
+
+        private static JsonNode withoutNullFields(JsonNode object) {
+            ObjectNode copy = JsValues.NODES.objectNode();
+            for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                JsonNode fieldValue = field.getValue();
+                if (fieldValue.isNull()) {
+                    continue;
+                }
+                copy.set(field.getKey(), fieldValue.isObject() ? withoutNullFields(fieldValue) : fieldValue);
+            }
+            return copy;
         }
     }
 }
