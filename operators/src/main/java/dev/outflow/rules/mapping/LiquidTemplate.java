@@ -35,14 +35,32 @@ final class LiquidTemplate implements Expr {
     private static final TemplateParser PARSER = buildParser();
 
     private final String source;
-    private transient volatile Parsed parsed;
-
-    /** Either a usable template or the reason there is none. */
-    private record Parsed(Template template, String failure) {}
+    /** Why the template cannot be used, or null when it parsed. */
+    private transient String parseFailure;
+    // a liqp Template keeps render state between calls, so concurrent renders of one instance mix
+    // up their variables; each thread renders its own parse of the same source
+    private transient ThreadLocal<Template> templates;
 
     LiquidTemplate(String source) {
         this.source = source;
-        this.parsed = parse(source);
+        prepare();
+    }
+
+    private void prepare() {
+        templates = null;
+        parseFailure = null;
+        if (source.isEmpty() || source.length() > MAX_TEMPLATE_LENGTH) {
+            return;
+        }
+        Template first;
+        try {
+            first = PARSER.parse(source);
+        } catch (RuntimeException e) {
+            parseFailure = "invalid liquid template: " + e.getMessage();
+            return;
+        }
+        templates = ThreadLocal.withInitial(() -> PARSER.parse(source));
+        templates.set(first);
     }
 
     private static TemplateParser buildParser() {
@@ -68,17 +86,6 @@ final class LiquidTemplate implements Expr {
         return builder.build();
     }
 
-    private static Parsed parse(String source) {
-        if (source.isEmpty() || source.length() > MAX_TEMPLATE_LENGTH) {
-            return new Parsed(null, null);
-        }
-        try {
-            return new Parsed(PARSER.parse(source), null);
-        } catch (RuntimeException e) {
-            return new Parsed(null, "invalid liquid template: " + e.getMessage());
-        }
-    }
-
     @Override
     public JsonNode evaluate(JsonNode payload) {
         if (source.isEmpty()) {
@@ -87,15 +94,14 @@ final class LiquidTemplate implements Expr {
         if (source.length() > MAX_TEMPLATE_LENGTH) {
             throw new MappingRuntimeException("liquid template values are limited to " + MAX_TEMPLATE_LENGTH + " characters");
         }
-        Parsed current = parsed;
-        if (current.failure() != null) {
-            throw new MappingRuntimeException(current.failure());
+        if (parseFailure != null) {
+            throw new MappingRuntimeException(parseFailure);
         }
         Object data = toLiquidValue(payload);
         @SuppressWarnings("unchecked")
         Map<String, Object> variables = data instanceof Map ? (Map<String, Object>) data : Map.of();
         try {
-            return JsValues.NODES.textNode(current.template().render(variables));
+            return JsValues.NODES.textNode(templates.get().render(variables));
         } catch (MappingRuntimeException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -154,6 +160,6 @@ final class LiquidTemplate implements Expr {
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        parsed = parse(source);
+        prepare();
     }
 }
