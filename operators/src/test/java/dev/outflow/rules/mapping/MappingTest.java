@@ -48,7 +48,7 @@ class MappingTest {
     @Test
     void survivesJavaSerializationAsFlinkShipsIt() throws Exception {
         Mapping original = Mapping.compile(json("{\"greeting\": {\"@liquid\": \"Hi {{ traits.name | upcase }}\"},"
-                + " \"id\": {\"@path\": \"$.userId\"}, \"tags\": {\"@arrayPath\": [\"$.items\", {\"sku\": {\"@path\": \"$.sku\"}}]}}"));
+                + " \"fixed\": {\"k\": [1, \"two\", null]}, \"id\": {\"@path\": \"$.userId\"}, \"tags\": {\"@arrayPath\": [\"$.items\", {\"sku\": {\"@path\": \"$.sku\"}}]}}"));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(original);
@@ -59,7 +59,7 @@ class MappingTest {
         }
         JsonNode event = json("{\"userId\": \"u1\", \"traits\": {\"name\": \"ada\"}, \"items\": [{\"sku\": \"a\"}, {\"sku\": \"b\"}]}");
         assertThat(copy.transform(event)).isEqualTo(original.transform(event)).isEqualTo(json(
-                "{\"greeting\": \"Hi ADA\", \"id\": \"u1\", \"tags\": [{\"sku\": \"a\"}, {\"sku\": \"b\"}]}"));
+                "{\"greeting\": \"Hi ADA\", \"fixed\": {\"k\": [1, \"two\", null]}, \"id\": \"u1\", \"tags\": [{\"sku\": \"a\"}, {\"sku\": \"b\"}]}"));
     }
 
     @Test
