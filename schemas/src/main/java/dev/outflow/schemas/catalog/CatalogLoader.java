@@ -305,6 +305,10 @@ public final class CatalogLoader {
             if (!value.canConvertToExactIntegral() || !value.isNumber()) {
                 fail(field, "must be a whole number, got '" + value.asText() + "'");
             }
+            if (!value.canConvertToLong()) {
+                // asLong() would silently wrap a huge number into range
+                fail(field, "is too large, got '" + value.asText() + "'");
+            }
             return inRange(field, value.asLong(), min, max, "");
         }
 
@@ -338,6 +342,10 @@ public final class CatalogLoader {
         private long parseWithUnit(String field, JsonNode value, Pattern pattern, String expected,
                 java.util.function.Function<String, Long> multiplier) {
             if (value.isIntegralNumber()) {
+                if (!value.canConvertToLong()) {
+                    // asLong() would silently wrap a huge number into range
+                    fail(field, "is too large, got '" + value.asText() + "'");
+                }
                 return value.asLong();
             }
             Matcher matcher = value.isTextual()
@@ -347,7 +355,11 @@ public final class CatalogLoader {
                 fail(field, "must be " + expected + ", got '" + value.asText() + "'");
             }
             String unit = matcher.group(2) == null ? "" : matcher.group(2);
-            return Math.multiplyExact(Long.parseLong(matcher.group(1)), multiplier.apply(unit));
+            try {
+                return Math.multiplyExact(Long.parseLong(matcher.group(1)), multiplier.apply(unit));
+            } catch (NumberFormatException | ArithmeticException overflow) {
+                throw failure(field, "is too large, got '" + value.asText() + "'");
+            }
         }
 
         private long inRange(String field, long value, long min, long max, String unit) {

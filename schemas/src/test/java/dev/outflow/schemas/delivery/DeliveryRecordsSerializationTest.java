@@ -1,0 +1,145 @@
+package dev.outflow.schemas.delivery;
+
+import dev.outflow.schemas.event.InvalidEvent;
+import dev.outflow.schemas.event.InvalidReason;
+import dev.outflow.schemas.event.RawEvent;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static dev.outflow.schemas.testutils.FlinkSerialization.assertPojoRoundTrip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every delivery record that crosses an operator boundary goes through Flink's POJO serializer, never Kryo. */
+class DeliveryRecordsSerializationTest {
+
+    private static final RoutedEvent EVENT = routed("m1", "{\"type\":\"track\",\"event\":\"Café ☕\"}");
+    private static final DeliveryBatch BATCH =
+            new DeliveryBatch("crm", 3, new RoutedEvent[] {EVENT, routed("m2", "{}")}, 40, 1_000L);
+
+    @Test
+    void routedEventRoundTripsWithItsPayloadBytes() {
+        RoutedEvent read = assertPojoRoundTrip(RoutedEvent.class, EVENT);
+
+        assertThat(read.payload()).isEqualTo(EVENT.payload());
+        assertThat(read.routeKey()).isEqualTo("crm#3");
+    }
+
+    @Test
+    void routedEventRoundTripsWithNullOptionalFields() {
+        assertPojoRoundTrip(RoutedEvent.class, new RoutedEvent("crm", 0, "m1", null, new byte[0], null, 0));
+    }
+
+    @Test
+    void deliveryBatchRoundTripsWithItsEventsInOrder() {
+        DeliveryBatch read = assertPojoRoundTrip(DeliveryBatch.class, BATCH);
+
+        assertThat(read.events()).extracting(RoutedEvent::messageId).containsExactly("m1", "m2");
+        assertThat(read.size()).isEqualTo(2);
+    }
+
+    @Test
+    void deliveryAttemptRoundTripsForEachOutcome() {
+        for (AttemptOutcome outcome : AttemptOutcome.values()) {
+            String error = outcome == AttemptOutcome.DELIVERED ? null : "http 503";
+            assertPojoRoundTrip(DeliveryAttempt.class, new DeliveryAttempt(BATCH, outcome, 503, error, 2, 5_000L, 12));
+        }
+    }
+
+    @Test
+    void attemptRecordRoundTrips() {
+        assertPojoRoundTrip(AttemptRecord.class, new AttemptRecord(5_000L, 0, "timeout: no response", 10_000));
+        assertPojoRoundTrip(AttemptRecord.class, new AttemptRecord(5_000L, 200, null, 3));
+    }
+
+    @Test
+    void deliveryLogRecordRoundTripsForEachStatus() {
+        assertPojoRoundTrip(DeliveryLogRecord.class,
+                new DeliveryLogRecord("m1", "crm", DeliveryStatus.DELIVERED, null, 200, 1, 15, 9_000L, "in/0/7"));
+        assertPojoRoundTrip(DeliveryLogRecord.class,
+                DeliveryLogRecord.filtered("m1", "crm", "integrations_disabled", 9_000L, "in/0/7"));
+        assertPojoRoundTrip(DeliveryLogRecord.class, new DeliveryLogRecord("m1", "crm", DeliveryStatus.DEAD_LETTERED,
+                "permanent: http 400", 400, 1, 15, 9_000L, "in/0/7"));
+    }
+
+    @Test
+    void malformedDeadLetterRoundTripsAndKeepsTheInputAddress() {
+        RawEvent input = new RawEvent("events", 2, 41, 0, null, bytes("{\"type\":\"track\""));
+        DeadLetter letter = DeadLetter.malformed(input,
+                new InvalidEvent(InvalidReason.NOT_JSON, "not valid JSON: cut off", -1, input.value()), 7_000L);
+
+        DeadLetter read = assertPojoRoundTrip(DeadLetter.class, letter);
+
+        assertThat(read.kind()).isEqualTo(DeadLetter.MALFORMED);
+        assertThat(read.reason()).isEqualTo("not_json: not valid JSON: cut off");
+        assertThat(read.retryable()).isFalse();
+        assertThat(read.destinationId()).isNull();
+        assertThat(read.messageId()).isNull();
+        assertThat(read.topic()).isEqualTo("events");
+        assertThat(read.partition()).isEqualTo(2);
+        assertThat(read.offset()).isEqualTo(41);
+        assertThat(read.payloadEncoding()).isEqualTo("utf8");
+        assertThat(read.payload()).isEqualTo("{\"type\":\"track\"");
+        assertThat(read.attempts()).isEmpty();
+    }
+
+    @Test
+    void undeliverableDeadLetterRoundTripsWithItsAttempts() {
+        AttemptRecord[] attempts = {new AttemptRecord(1_000L, 503, "http 503", 20), new AttemptRecord(2_000L, 429,
+                "http 429", 25)};
+        DeadLetter letter = DeadLetter.undeliverable(EVENT, "retryable: http 429", true, attempts, 3_000L);
+
+        DeadLetter read = assertPojoRoundTrip(DeadLetter.class, letter);
+
+        assertThat(read.kind()).isEqualTo(DeadLetter.UNDELIVERABLE);
+        assertThat(read.destinationId()).isEqualTo("crm");
+        assertThat(read.messageId()).isEqualTo("m1");
+        assertThat(read.topic()).isEqualTo("events");
+        assertThat(read.partition()).isEqualTo(1);
+        assertThat(read.offset()).isEqualTo(99);
+        assertThat(read.batchIndex()).isEqualTo(-1);
+        assertThat(read.lastStatus()).isEqualTo(429);
+        assertThat(read.attempts()).containsExactly(attempts);
+        assertThat(read.payload()).isEqualTo(new String(EVENT.payload(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void inputThatIsNotUtf8IsKeptAsBase64() {
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 0x00, 0x41};
+        RawEvent input = new RawEvent("events", 0, 1, 0, null, binary);
+        DeadLetter letter = DeadLetter.malformed(input,
+                new InvalidEvent(InvalidReason.NOT_JSON, "not valid JSON", -1, binary), 0);
+
+        assertThat(letter.payloadEncoding()).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(letter.payload())).isEqualTo(binary);
+    }
+
+    @Test
+    void anOriginThatIsNotAKafkaAddressIsKeptWhole() {
+        RoutedEvent fromElsewhere = new RoutedEvent("crm", 0, "m1", "track", bytes("{}"), "replay", 0);
+
+        DeadLetter letter = DeadLetter.undeliverable(fromElsewhere, "permanent: http 400", false,
+                new AttemptRecord[] {new AttemptRecord(0, 400, "http 400", 1)}, 0);
+
+        assertThat(letter.topic()).isEqualTo("replay");
+        assertThat(letter.partition()).isEqualTo(-1);
+        assertThat(letter.offset()).isEqualTo(-1);
+    }
+
+    @Test
+    void deliveryAttemptTurnsIntoItsAttemptRecord() {
+        DeliveryAttempt attempt = new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0, "timeout: x", 1, 5_000L, 9);
+
+        assertThat(attempt.toRecord()).isEqualTo(new AttemptRecord(5_000L, 0, "timeout: x", 9));
+    }
+
+    private static RoutedEvent routed(String messageId, String payload) {
+        return new RoutedEvent("crm", 3, messageId, "track", bytes(payload), "events/1/99", 500L);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

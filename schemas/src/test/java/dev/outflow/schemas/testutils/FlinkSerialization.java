@@ -1,0 +1,41 @@
+package dev.outflow.schemas.testutils;
+
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.PojoTestUtils;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Checks a type the way Flink will handle it between operators and in state: POJO serializer, no Kryo. */
+public final class FlinkSerialization {
+
+    private FlinkSerialization() {}
+
+    /**
+     * Asserts Flink serializes {@code type} with its POJO serializer and no Kryo anywhere in the field tree, then
+     * sends {@code value} through that serializer and through {@code copy}, returning what came out of the bytes.
+     */
+    public static <T> T assertPojoRoundTrip(Class<T> type, T value) {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
+        SerializerConfigImpl noKryo = new SerializerConfigImpl();
+        noKryo.setGenericTypes(false);
+        TypeSerializer<T> serializer = TypeInformation.of(type).createSerializer(noKryo);
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            serializer.serialize(value, out);
+            T read = serializer.deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+            assertThat(read).isEqualTo(value).isNotSameAs(value);
+            assertThat(serializer.copy(value)).isEqualTo(value);
+            assertThat(serializer.duplicate().copy(value)).isEqualTo(value);
+            return read;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
