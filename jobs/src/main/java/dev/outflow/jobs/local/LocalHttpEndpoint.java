@@ -23,6 +23,8 @@ import org.apache.hc.core5.util.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,11 +69,14 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     public record Request(long receivedAtMs, long answeredAtMs, int status, List<String> messageIds, int accepted,
             boolean insideRetryAfter) {}
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private final String name;
     private final HttpServer server;
     private final EndpointBehavior behavior;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final LongAdder requests = new LongAdder();
+    private final LongAdder handlerCpuNanos = new LongAdder();
     private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private final Map<String, Boolean> acceptedAtFirstSight = new ConcurrentHashMap<>();
@@ -113,6 +118,15 @@ public final class LocalHttpEndpoint implements AutoCloseable {
 
     private void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
             throws IOException {
+        long cpuBefore = THREADS.getCurrentThreadCpuTime();
+        try {
+            answer(request, response);
+        } finally {
+            handlerCpuNanos.add(THREADS.getCurrentThreadCpuTime() - cpuBefore);
+        }
+    }
+
+    private void answer(ClassicHttpRequest request, ClassicHttpResponse response) throws IOException {
         long received = System.currentTimeMillis();
         boolean insideRetryAfter = insideRetryAfter(received);
         requests.increment();
@@ -261,6 +275,14 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     /** Every request so far, in the order they were answered. */
     public List<Request> requestLog() {
         return List.copyOf(log);
+    }
+
+    /**
+     * CPU time spent answering requests so far, so a benchmark can tell the job's CPU from its endpoints' (they
+     * run in the same process).
+     */
+    public long handlerCpuNanos() {
+        return handlerCpuNanos.sum();
     }
 
     /** The last value seen of a request header (lower-case name), or null. */
