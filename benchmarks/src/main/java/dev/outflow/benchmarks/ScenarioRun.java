@@ -77,8 +77,9 @@ final class ScenarioRun {
                 prefix + "-events", prefix + "-delivery-log", prefix + "-dead-letters", prefix, "earliest",
                 RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER, 2_000,
                 Files.createDirectories(settings.workDir().resolve(prefix)).toUri().toString(),
-                settings.parallelism(), 256, false, Map.of());
-        broker.createTopics(Map.of(job.inputTopic(), 2, job.deliveryLogTopic(), 2, job.deadLetterTopic(), 1));
+                settings.parallelism(), 256, false, Map.of()).withRetryTopic(prefix + "-retries");
+        broker.createTopics(Map.of(job.inputTopic(), 2, job.deliveryLogTopic(), 2, job.deadLetterTopic(), 1,
+                job.retryTopic(), 2));
         BenchEvents.produce(broker.bootstrapServers(), job.inputTopic(), settings.events(), settings.seed(),
                 scenario.name());
 

@@ -144,7 +144,7 @@ public final class ThroughputCommand implements Callable<Integer> {
         String log = "throughput-delivery-log";
         String dead = "throughput-dead-letters";
         createTopics(broker, Map.of(log, 2), true);
-        createTopics(broker, Map.of(dead, 1), false);
+        createTopics(broker, Map.of(dead, 1, "throughput-outflow-retries", 2), false);
         Map<String, LocalHttpEndpoint> endpoints = new LinkedHashMap<>();
         try {
             Map<String, String> urls = new HashMap<>();
@@ -203,7 +203,7 @@ public final class ThroughputCommand implements Callable<Integer> {
         return new JobSettings(Path.of("bench/destinations.yaml"), broker.bootstrapServers(), input, log, dead,
                 "throughput-" + group, "earliest", RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER, 2_000,
                 Files.createDirectories(workDir.resolve("checkpoints-" + group)).toUri().toString(), parallelism,
-                256, false, Map.of());
+                256, false, Map.of()).withRetryTopic("throughput-" + group + "-retries");
     }
 
     /**
