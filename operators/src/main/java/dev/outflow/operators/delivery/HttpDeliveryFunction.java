@@ -47,7 +47,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
         transport = transportFactory.create();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
         limiters = new HashMap<>();
-        for (DestinationConfig destination : catalog.destinations()) {
+        for (DestinationConfig destination : catalog.deliveryTargets()) {
             ConcurrencyLimiter limiter = new ConcurrencyLimiter(destination.delivery().maxConcurrency());
             limiters.put(destination.id(), limiter);
             metrics.of(destination.id()).inFlight(() -> limiter.running() + limiter.waiting());
@@ -59,10 +59,11 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
         DestinationConfig destination = catalog.get(batch.destinationId());
         byte[] body = DeliveryRequests.body(batch, !destination.batching().isSingle());
         Map<String, String> headers = DeliveryRequests.headers(batch, destination.headers());
+        String url = ActionUrl.of(destination, batch);
         limiters.get(destination.id()).submit(() -> {
             long startedAt = System.currentTimeMillis();
             long startNanos = System.nanoTime();
-            return transport.post(destination.endpoint(), headers, body, destination.delivery().timeoutMs())
+            return transport.send(destination.method(), url, headers, body, destination.delivery().timeoutMs())
                     .handle((response, error) -> classify(batch, response, error, startedAt,
                             (System.nanoTime() - startNanos) / 1_000_000));
         }).thenAccept(attempt -> resultFuture.complete(List.of(attempt)));
