@@ -41,6 +41,19 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    private final java.util.Queue<Request> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * One request as the endpoint saw it (the last {@value #KEPT_REQUESTS} are kept).
+     *
+     * @param method the HTTP method
+     * @param path the request path with its query
+     * @param headers header values by lower-case name
+     * @param body the body, parsed; null when it was not JSON
+     */
+    public record Request(String method, String path, Map<String, String> headers, JsonNode body) {}
+
+    private static final int KEPT_REQUESTS = 10_000;
 
     private LocalHttpEndpoint(String name, EndpointBehavior behavior) throws IOException {
         this.name = name;
@@ -76,6 +89,20 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             lastHeaders.put(header.getName().toLowerCase(java.util.Locale.ROOT), header.getValue());
         }
         byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Header header : request.getHeaders()) {
+            headers.put(header.getName().toLowerCase(java.util.Locale.ROOT), header.getValue());
+        }
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            parsed = null;
+        }
+        received.add(new Request(request.getMethod(), request.getPath(), Map.copyOf(headers), parsed));
+        if (received.size() > KEPT_REQUESTS) {
+            received.poll();
+        }
         List<JsonNode> events = parseEvents(body);
         int status = events == null ? 400 : behavior.statusFor(events);
         statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
@@ -109,6 +136,11 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             return null;
         }
         return events;
+    }
+
+    /** The requests received, oldest first (at most the last 10,000). */
+    public List<Request> received() {
+        return List.copyOf(received);
     }
 
     public long requests() {
