@@ -13,6 +13,7 @@ import dev.outflow.jobs.testing.StandaloneFlinkCluster;
 import dev.outflow.schemas.event.Json;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
@@ -63,6 +64,7 @@ class TaskManagerLossE2ETest {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(120);
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void jobSurvivesTaskManagerKilledMidRunWithoutLosingEvents() throws Exception {
         long testStarted = System.nanoTime();
         Path jobJar = jobJar();
@@ -108,7 +110,7 @@ class TaskManagerLossE2ETest {
             awaitTrue("job " + jobId + " fully RUNNING", () -> fullyRunning(rest, jobId));
             long runningAfterMs = millisSince(submitStarted);
             if (ListeningSockets.supported()) {
-                for (long pid : List.of(cluster.jobManagerPid(), first.process().pid())) {
+                for (long pid : List.of(cluster.jobManagerPid(), first.jvm().pid())) {
                     assertThat(ListeningSockets.listening(pid)).as("process %d listens", pid).isNotEmpty();
                     assertThat(ListeningSockets.nonLoopback(pid)).as("process %d listens on loopback only", pid)
                             .isEmpty();

@@ -42,23 +42,28 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private static final String LIB_RELATIVE = "docker/local-flink/target/lib";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final Path TIMEOUT_COMMAND = Path.of("/usr/bin/timeout");
 
     /** How big and how watchful the cluster is. */
     public record Settings(int slotsPerTaskManager, String jobManagerMemory, String taskManagerMemory,
-            Duration heartbeatInterval, Duration heartbeatTimeout, Duration restartDelay) {
+            Duration heartbeatInterval, Duration heartbeatTimeout, Duration restartDelay, Duration maxLifetime) {
 
         /**
          * Small JVMs and a 1 s heartbeat, so a lost TaskManager is noticed within seconds rather than the 50 s
-         * default timeout; restarts every second, without limit, until slots come back.
+         * default timeout; restarts every second, without limit, until slots come back. No JVM lives longer than
+         * 15 minutes, even if the test JVM dies without stopping them.
          */
         public static Settings forTests() {
             return new Settings(2, "1024m", "1280m", Duration.ofSeconds(1), Duration.ofSeconds(10),
-                    Duration.ofSeconds(1));
+                    Duration.ofSeconds(1), Duration.ofMinutes(15));
         }
     }
 
-    /** One TaskManager JVM. */
-    public record TaskManager(String resourceId, Process process, Path logFile) {}
+    /**
+     * One TaskManager: {@code process} is what was launched (the {@code timeout} wrapper where there is one),
+     * {@code jvm} the TaskManager JVM itself.
+     */
+    public record TaskManager(String resourceId, Process process, ProcessHandle jvm, Path logFile) {}
 
     private final Path workDir;
     private final Path lib;
@@ -71,6 +76,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final int restPort;
     private FlinkRestClient rest;
     private Process jobManager;
+    private ProcessHandle jobManagerJvm;
     private int taskManagersStarted;
 
     private StandaloneFlinkCluster(Path workDir, Path lib, Settings settings, Map<String, String> jobManagerEnvironment,
@@ -81,7 +87,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         this.settings = settings;
         this.jobManagerEnvironment = Map.copyOf(jobManagerEnvironment);
         this.restPort = restPort;
-        this.shutdownHook = new Thread(() -> processes.forEach(Process::destroyForcibly), "stop-flink-cluster");
+        this.shutdownHook = new Thread(() -> processes.forEach(StandaloneFlinkCluster::killTree),
+                "stop-flink-cluster");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -118,7 +125,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     public long jobManagerPid() {
-        return jobManager.pid();
+        return jobManagerJvm.pid();
     }
 
     /** Starts one more TaskManager JVM and waits until it has registered with the JobManager. */
@@ -135,7 +142,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         Path logFile = workDir.resolve("log").resolve(resourceId + ".log");
         Process process = launch(resourceId, jvmArgs, logFile, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                 dynamic, Map.of());
-        TaskManager taskManager = new TaskManager(resourceId, process, logFile);
+        TaskManager taskManager = new TaskManager(resourceId, process, jvmOf(process), logFile);
         taskManagers.add(taskManager);
         awaitRegistered(taskManager);
         return taskManager;
@@ -144,10 +151,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     /**
      * Kills a TaskManager the hard way, as a crashed machine or an OOM killer would: {@code destroyForcibly} is
      * SIGKILL on Linux, so the JVM gets no chance to deregister, close connections or flush anything. Returns the
-     * exit code (137, 128 + SIGKILL, when it really died of the signal).
+     * exit code (137, 128 + SIGKILL, when it really died of the signal; the {@code timeout} wrapper passes it on).
      */
     public int kill(TaskManager taskManager) throws InterruptedException {
-        taskManager.process().destroyForcibly();
+        taskManager.jvm().destroyForcibly();
         if (!taskManager.process().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             throw new IllegalStateException(taskManager.resourceId() + " survived SIGKILL for " + STOP_TIMEOUT);
         }
@@ -168,6 +175,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         jobManager = launch("jobmanager", jvmArgs, workDir.resolve("log").resolve("jobmanager.log"),
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", dynamic,
                 jobManagerEnvironment);
+        jobManagerJvm = jvmOf(jobManager);
         rest = new FlinkRestClient(restUrl());
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (true) {
@@ -206,6 +214,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private Process launch(String name, List<String> memoryFlags, Path logFile, String mainClass,
             List<String> dynamicProperties, Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>();
+        if (Files.isExecutable(TIMEOUT_COMMAND)) {
+            // coreutils' timeout bounds the JVM's life even if this JVM is killed and cannot stop it
+            command.addAll(List.of(TIMEOUT_COMMAND.toString(), "--kill-after=10",
+                    settings.maxLifetime().toSeconds() + "s"));
+        }
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(memoryFlags);
         command.add("-XX:+UseG1GC");
@@ -284,6 +297,23 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 .toList();
     }
 
+    /** The JVM of a launched process: the process itself, or the child of its {@code timeout} wrapper. */
+    private static ProcessHandle jvmOf(Process process) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            var java = process.children().filter(child -> child.info().command().orElse("").endsWith("java"))
+                    .findFirst();
+            if (java.isPresent() || process.info().command().orElse("").endsWith("java")) {
+                return java.orElse(process.toHandle());
+            }
+            if (!process.isAlive()) {
+                return process.toHandle();
+            }
+            Thread.sleep(10);
+        }
+        return process.toHandle();
+    }
+
     private static List<String> splitFlags(String flags) {
         return new ArrayList<>(Arrays.stream(flags.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).toList());
     }
@@ -315,6 +345,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
+    /** SIGKILL to a launched process and its JVM (killing only the wrapper would leave the JVM running). */
+    private static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
     /** Stops the TaskManagers, then the JobManager: SIGTERM, and SIGKILL for any that outlives the timeout. */
     @Override
     public void close() {
@@ -329,10 +365,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    killTree(process);
+                    process.waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
-                process.destroyForcibly();
+                killTree(process);
                 Thread.currentThread().interrupt();
             }
         }
