@@ -161,6 +161,7 @@ class TaskManagerLossE2ETest {
             Map<String, Integer> logRecordsPerPair = logRecordsPerPair(accounting.rawOutputs());
             long duplicatedOutputs = logRecordsPerPair.values().stream().filter(count -> count > 1).count();
             long duplicates = warehouse.duplicates() + crm.duplicates();
+            long delivered = outcomes.values().stream().filter("DELIVERED"::equals).count();
             long crmDeadLettered = outcomes.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("crm/") && e.getValue().startsWith("DEAD_LETTERED")).count();
 
@@ -173,12 +174,12 @@ class TaskManagerLossE2ETest {
                       endpoint warehouse: %d requests, %d duplicates; endpoint crm: %d requests, %d answered 503, \
                     %d duplicates
                       crm dead-lettered %d; duplicated delivery-log records %d
-                    cluster-e2e: lost=%d duplicates=%d detect_ms=%d recover_ms=%d outage_ms=%d wall_s=%.1f
+                    cluster-e2e: delivered=%d lost=%d duplicates=%d detect_ms=%d recover_ms=%d outage_ms=%d wall_s=%.1f
                     """, EVENTS, expected.malformed(), DESTINATIONS.size(), EVENTS_PER_SECOND, PARALLELISM,
                     runningAfterMs, acceptedBeforeKill, exitCode, detectedMs, registeredMs, backToRunningMs, outageMs,
                     finishedMs, checkpoints.path("latest").path("restored"), warehouse.requests(),
                     warehouse.duplicates(), crm.requests(), crm.requestsWithStatus(503), crm.duplicates(),
-                    crmDeadLettered, duplicatedOutputs, lost.size(), duplicates, detectedMs, backToRunningMs,
+                    crmDeadLettered, duplicatedOutputs, delivered, lost.size(), duplicates, detectedMs, backToRunningMs,
                     outageMs, (System.nanoTime() - testStarted) / 1e9);
 
             assertThat(exitCode).as("the TaskManager died of SIGKILL (128 + 9)").isEqualTo(137);
