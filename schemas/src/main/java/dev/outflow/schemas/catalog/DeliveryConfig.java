@@ -11,4 +11,7 @@ import java.io.Serializable;
 public record DeliveryConfig(long timeoutMs, int maxConcurrency) implements Serializable {
 
     public static final DeliveryConfig DEFAULTS = new DeliveryConfig(10_000, 8);
+
+    /** Functions: Segment's 5 s per invocation. */
+    public static final DeliveryConfig FUNCTION_DEFAULTS = new DeliveryConfig(5_000, 8);
 }
