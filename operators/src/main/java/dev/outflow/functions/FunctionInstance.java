@@ -93,6 +93,7 @@ public final class FunctionInstance implements AutoCloseable {
     private Value dispatch;
     private Value lookup;
     private String loadError;
+    private volatile java.util.Set<String> handlers = java.util.Set.of();
     private Call current;
     private final Map<Long, Timer> timers = new HashMap<>();
     private long nextTimerId;
@@ -123,6 +124,11 @@ public final class FunctionInstance implements AutoCloseable {
         Call loading = new Call(this, "load");
         // runGuest builds the context first (under the same watchdog), so a runaway top level is stopped too
         CompletableFuture.runAsync(() -> runGuest(loading, () -> { }), loop).join();
+    }
+
+    /** The handlers the code defines ({@code onTrack}, ..., {@code onBatch}) as of loading. */
+    public java.util.Set<String> handlers() {
+        return handlers;
     }
 
     /** Why the code could not be loaded, or null when it loaded. */
@@ -162,6 +168,14 @@ public final class FunctionInstance implements AutoCloseable {
         try {
             fresh.eval(code);
             lookup = fresh.eval(HANDLER_LOOKUP);
+            java.util.Set<String> defined = new java.util.TreeSet<>();
+            for (String name : List.of("onTrack", "onIdentify", "onPage", "onScreen", "onGroup", "onAlias", "onDelete",
+                    "onBatch")) {
+                if (!lookup.execute(name).isNull()) {
+                    defined.add(name);
+                }
+            }
+            handlers = java.util.Set.copyOf(defined);
             loadError = null;
         } catch (PolyglotException e) {
             if (e.isInterrupted() || e.isCancelled()) {
