@@ -13,6 +13,8 @@ public final class Uids {
     public static final String OUTCOMES = "delivery-outcomes";
     public static final String DELIVERY_LOG_SINK = "kafka-sink-delivery-log";
     public static final String DEAD_LETTER_SINK = "kafka-sink-dead-letters";
+    public static final String RETRY_SOURCE = "kafka-source-retries";
+    public static final String RETRY_SINK = "kafka-sink-retries";
 
     private Uids() {}
 }

@@ -15,7 +15,9 @@ public enum FilterReason {
     /** The destination does not take this event type (method compatibility). */
     EVENT_TYPE_NOT_SUPPORTED,
     /** The destination does not take events from this source (source compatibility). */
-    SOURCE_NOT_ALLOWED;
+    SOURCE_NOT_ALLOWED,
+    /** The destination already had an event with this messageId within its dedup window. */
+    DUPLICATE_MESSAGE_ID;
 
     /** The code written to the delivery log and used as the metric label. */
     public String code() {

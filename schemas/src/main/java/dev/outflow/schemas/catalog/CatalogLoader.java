@@ -205,7 +205,12 @@ public final class CatalogLoader {
                     (int) b.longInRange("maxEvents", BatchingConfig.SINGLE.maxEvents(), 1, 10_000),
                     b.size("maxBytes", BatchingConfig.SINGLE.maxBytes(), 1_024, 64L * 1024 * 1024),
                     b.duration("maxWait", BatchingConfig.SINGLE.maxWaitMs(), 1, 3_600_000),
-                    (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128));
+                    (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128),
+                    b.batchMode("mode"));
+            if (batching.isBulk() && batching.maxEvents() < BatchingConfig.BULK_MIN_EVENTS) {
+                b.fail("maxEvents", "must be at least " + BatchingConfig.BULK_MIN_EVENTS
+                        + " in bulk mode, got " + batching.maxEvents());
+            }
             b.rejectUnknown();
         }
         // Segment gives a function 5 s per invocation; a webhook request gets the usual 10 s.
@@ -215,9 +220,27 @@ public final class CatalogLoader {
         JsonNode deliveryNode = fields.optional("delivery");
         if (deliveryNode != null) {
             Fields d = fields.nested("delivery", deliveryNode);
-            delivery = new DeliveryConfig(
-                    d.duration("timeout", defaults.timeoutMs(), 1, 600_000),
-                    (int) d.longInRange("maxConcurrency", DeliveryConfig.DEFAULTS.maxConcurrency(), 1, 1_024));
+            long timeoutMs = d.duration("timeout", defaults.timeoutMs(), 1, 600_000);
+            int maxConcurrency = (int) d.longInRange("maxConcurrency", DeliveryConfig.DEFAULTS.maxConcurrency(), 1,
+                    1_024);
+            RetryPolicy retry = RetryPolicy.DEFAULTS;
+            JsonNode retryNode = d.optional("retry");
+            if (retryNode != null) {
+                Fields r = d.nested("retry", retryNode);
+                long window = r.duration("window", RetryPolicy.DEFAULTS.windowMs(), 0, 7 * 24 * 3_600_000L);
+                long initialWait = r.duration("initialWait", RetryPolicy.DEFAULTS.initialWaitMs(), 1, 24 * 3_600_000L);
+                long maxWait = r.duration("maxWait", Math.max(initialWait, RetryPolicy.DEFAULTS.maxWaitMs()), 1,
+                        24 * 3_600_000L);
+                if (maxWait < initialWait) {
+                    r.fail("maxWait", "must not be shorter than initialWait (" + initialWait + " ms), got " + maxWait
+                            + " ms");
+                }
+                r.rejectUnknown();
+                retry = new RetryPolicy(window, initialWait, maxWait);
+            }
+            delivery = new DeliveryConfig(timeoutMs, maxConcurrency, retry,
+                    d.duration("dedupWindow", DeliveryConfig.DEFAULT_DEDUP_WINDOW_MS, 0, 30 * 24 * 3_600_000L),
+                    d.duration("circuitOpen", DeliveryConfig.DEFAULT_CIRCUIT_OPEN_MS, 1, 3_600_000));
             d.rejectUnknown();
         }
         fields.rejectUnknown();
@@ -373,6 +396,13 @@ public final class CatalogLoader {
                 fail(field, "must be a non-empty string");
             }
             return resolve(this, prefix + field, value.asText().trim());
+        }
+
+        BatchMode batchMode(String field) {
+            String value = string(field, BatchMode.STREAM.wireName());
+            return BatchMode.fromWireName(value).orElseThrow(() -> failure(field,
+                    "must be 'stream' (variable batches between retries) or 'bulk' (same events), got '" + value
+                            + "'"));
         }
 
         boolean bool(String field, boolean fallback) {

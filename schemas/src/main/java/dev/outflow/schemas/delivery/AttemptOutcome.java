@@ -7,7 +7,14 @@ public enum AttemptOutcome {
     /** 408, 423, 429, 5xx except 501, timeouts and connection errors: worth trying again. */
     RETRYABLE,
     /** Any other 4xx, 501, or a request that cannot be made: trying again would fail the same way. */
-    PERMANENT;
+    PERMANENT,
+    /** 207 Multi-Status: each event has its own status ({@link DeliveryAttempt#itemStatuses()}). */
+    PARTIAL,
+    /**
+     * Not sent: the destination asked us to wait (Retry-After), its circuit is open, or it is already saturated.
+     * Not an attempt: the events are parked until {@link DeliveryAttempt#notBefore()} without counting one.
+     */
+    DEFERRED;
 
     /** Segment's rule for HTTP status codes. */
     public static AttemptOutcome ofStatus(int status) {

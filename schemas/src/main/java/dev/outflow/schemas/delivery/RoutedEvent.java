@@ -13,10 +13,42 @@ import java.util.Objects;
  * @param payload the JSON body for this destination (UTF-8)
  * @param origin {@code topic/partition/offset} of the input record
  * @param routedAt when the router let it through (ms), the start of its delivery latency
+ * @param attempts delivery attempts made so far (0 until the first one)
+ * @param firstAttemptAt when the first attempt started (ms), 0 until then; the retry window counts from here
+ * @param history the most recent attempts, oldest first (at most {@link #MAX_HISTORY}), written with a dead letter
  */
 public record RoutedEvent(
         String destinationId, int shard, String messageId, String eventType, byte[] payload, String origin,
-        long routedAt) {
+        long routedAt, int attempts, long firstAttemptAt, AttemptRecord[] history) {
+
+    /** Older attempts are dropped from the history beyond this many; {@link #attempts} still counts them all. */
+    public static final int MAX_HISTORY = 32;
+
+    private static final AttemptRecord[] NO_ATTEMPTS = new AttemptRecord[0];
+
+    /** A freshly routed event, never attempted. */
+    public RoutedEvent(String destinationId, int shard, String messageId, String eventType, byte[] payload,
+            String origin, long routedAt) {
+        this(destinationId, shard, messageId, eventType, payload, origin, routedAt, 0, 0, NO_ATTEMPTS);
+    }
+
+    /** This event after one more attempt. */
+    public RoutedEvent withAttempt(AttemptRecord attempt) {
+        AttemptRecord[] kept;
+        if (history.length < MAX_HISTORY) {
+            kept = Arrays.copyOf(history, history.length + 1);
+        } else {
+            kept = Arrays.copyOfRange(history, 1, MAX_HISTORY + 1);
+        }
+        kept[kept.length - 1] = attempt;
+        return new RoutedEvent(destinationId, shard, messageId, eventType, payload, origin, routedAt, attempts + 1,
+                attempts == 0 ? attempt.at() : firstAttemptAt, kept);
+    }
+
+    /** The last attempt, or null before the first. */
+    public AttemptRecord lastAttempt() {
+        return history.length == 0 ? null : history[history.length - 1];
+    }
 
     /** The key the batcher and everything after it partitions by. */
     public String routeKey() {
@@ -32,11 +64,14 @@ public record RoutedEvent(
         return other instanceof RoutedEvent that
                 && shard == that.shard
                 && routedAt == that.routedAt
+                && attempts == that.attempts
+                && firstAttemptAt == that.firstAttemptAt
                 && destinationId.equals(that.destinationId)
                 && messageId.equals(that.messageId)
                 && Objects.equals(eventType, that.eventType)
                 && Objects.equals(origin, that.origin)
-                && Arrays.equals(payload, that.payload);
+                && Arrays.equals(payload, that.payload)
+                && Arrays.equals(history, that.history);
     }
 
     @Override
@@ -46,6 +81,7 @@ public record RoutedEvent(
 
     @Override
     public String toString() {
-        return "RoutedEvent[" + routeKey() + ", " + messageId + ", " + payload.length + " bytes]";
+        return "RoutedEvent[" + routeKey() + ", " + messageId + ", " + payload.length + " bytes, " + attempts
+                + " attempts]";
     }
 }

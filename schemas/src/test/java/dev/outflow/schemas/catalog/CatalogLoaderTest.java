@@ -91,6 +91,34 @@ class CatalogLoaderTest {
     }
 
     @Test
+    void retryDedupCircuitAndBatchModeAreReadWithTheirDefaults() {
+        DestinationCatalog catalog = parseYaml(validDestination() + """
+                    batching: {mode: bulk, maxEvents: 5000, maxWait: 30s}
+                    delivery:
+                      retry: {window: 1h, initialWait: 2s, maxWait: 5m}
+                      dedupWindow: 12h
+                      circuitOpen: 30s
+                """);
+        DestinationConfig shop = catalog.get("shop");
+        assertThat(shop.batching().mode()).isEqualTo(BatchMode.BULK);
+        assertThat(shop.batching().isBulk()).isTrue();
+        assertThat(shop.delivery().retry()).isEqualTo(new RetryPolicy(3_600_000, 2_000, 300_000));
+        assertThat(shop.delivery().dedupWindowMs()).isEqualTo(12 * 3_600_000L);
+        assertThat(shop.delivery().circuitOpenMs()).isEqualTo(30_000);
+
+        DestinationConfig plain = parseYaml(validDestination()).get("shop");
+        assertThat(plain.batching().mode()).isEqualTo(BatchMode.STREAM);
+        assertThat(plain.delivery().retry()).isEqualTo(RetryPolicy.DEFAULTS);
+        assertThat(RetryPolicy.DEFAULTS.windowMs()).isEqualTo(4 * 3_600_000L);
+        assertThat(plain.delivery().dedupWindowMs()).isEqualTo(24 * 3_600_000L);
+
+        DestinationConfig onlyWindow = parseYaml(validDestination() + """
+                    delivery: {retry: {window: 0ms, initialWait: 20m}}
+                """).get("shop");
+        assertThat(onlyWindow.delivery().retry()).isEqualTo(new RetryPolicy(0, 1_200_000, 1_200_000));
+    }
+
+    @Test
     void loadsAJsonCatalogByItsExtension() throws IOException {
         Path file = write("catalog.json", """
                 {"destinations": [
@@ -340,6 +368,15 @@ class CatalogLoaderTest {
             delivery: {timeout: 11m}             | delivery.timeout   | must be between 1 and 600000 ms
             delivery: {maxConcurrency: 0}        | delivery.maxConcurrency | must be between 1 and 1024
             delivery: {retries: 3}               | delivery.retries   | is not a known field
+            batching: {mode: fast}               | batching.mode      | must be 'stream' (variable batches between retries) or 'bulk'
+            batching: {mode: bulk, maxEvents: 999} | batching.maxEvents | must be at least 1000 in bulk mode, got 999
+            delivery: {retry: 4h}                | delivery.retry     | must be a mapping
+            delivery: {retry: {windw: 1h}}       | delivery.retry.windw | is not a known field
+            delivery: {retry: {window: 8d}}      | delivery.retry.window | must be a duration
+            delivery: {retry: {initialWait: 0ms}} | delivery.retry.initialWait | must be between 1 and
+            delivery: {retry: {initialWait: 5m, maxWait: 1m}} | delivery.retry.maxWait | must not be shorter than initialWait (300000 ms), got 60000 ms
+            delivery: {dedupWindow: forever}     | delivery.dedupWindow | must be a duration
+            delivery: {circuitOpen: 0ms}         | delivery.circuitOpen | must be between 1 and 3600000 ms
             """)
     void eachMistakeNamesFileDestinationAndField(String line, String field, String problem) {
         assertThatThrownBy(() -> parseYaml(validDestination() + "    " + line + "\n"))

@@ -49,6 +49,39 @@ class DeliveryRecordsSerializationTest {
     }
 
     @Test
+    void retriedEventRoundTripsWithItsHistory() {
+        RoutedEvent retried = EVENT.withAttempt(new AttemptRecord(1_000, 503, "http 503", 12))
+                .withAttempt(new AttemptRecord(9_000, 0, "timeout: no response", 5_000));
+
+        RoutedEvent read = assertPojoRoundTrip(RoutedEvent.class, retried);
+
+        assertThat(read.attempts()).isEqualTo(2);
+        assertThat(read.firstAttemptAt()).isEqualTo(1_000);
+        assertThat(read.history()).containsExactly(retried.history());
+    }
+
+    @Test
+    void parkedBatchRoundTrips() {
+        ParkedBatch parked = new ParkedBatch("crm", 3, new RoutedEvent[] {
+            EVENT.withAttempt(new AttemptRecord(1_000, 429, "http 429", 3)), routed("m2", "{}")}, 61_000, true);
+
+        ParkedBatch read = assertPojoRoundTrip(ParkedBatch.class, parked);
+
+        assertThat(read.routeKey()).isEqualTo("crm#3");
+        assertThat(read.events()[0].attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void partialAndDeferredAttemptsRoundTripWithItemStatusesAndNotBefore() {
+        DeliveryAttempt partial = new DeliveryAttempt(BATCH, AttemptOutcome.PARTIAL, 207, "http 207: 1 of 2 failed",
+                1, 5_000L, 12, 0, new int[] {200, 503});
+        assertThat(assertPojoRoundTrip(DeliveryAttempt.class, partial).itemStatuses()).containsExactly(200, 503);
+
+        DeliveryAttempt deferred = DeliveryAttempt.deferred(BATCH, "retry-after", 5_000L, 65_000L);
+        assertThat(assertPojoRoundTrip(DeliveryAttempt.class, deferred).notBefore()).isEqualTo(65_000L);
+    }
+
+    @Test
     void attemptRecordRoundTrips() {
         assertPojoRoundTrip(AttemptRecord.class, new AttemptRecord(5_000L, 0, "timeout: no response", 10_000));
         assertPojoRoundTrip(AttemptRecord.class, new AttemptRecord(5_000L, 200, null, 3));

@@ -1,5 +1,11 @@
 package dev.outflow.schemas.kafka;
 
+import dev.outflow.schemas.delivery.ParkedBatch;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.ArrayList;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.schemas.catalog.CatalogLoader;
@@ -105,6 +111,44 @@ class JsonRecordSerializationSchemaTest {
         assertThat(text(produced.key())).isEqualTo("events/4/77");
         assertThat(read(produced.value(), DeadLetter.class)).isEqualTo(letter);
         assertThat(Json.readTree(produced.value()).path("payload").asText()).isEqualTo("not json");
+    }
+
+    @Test
+    void parkedBatchesGoToTheRetryTopicKeyedByRouteKeyAndReadBack() {
+        ParkedBatch parked = new ParkedBatch(SECRET_DESTINATION.id(), 2, new RoutedEvent[] {
+            EVENT.withAttempt(new AttemptRecord(1_000L, 503, "http 503", 30))}, 9_000L, false);
+
+        ProducerRecord<byte[], byte[]> produced =
+                new ParkedBatchSerializationSchema("retries").serialize(parked, CONTEXT, null);
+        List<ParkedBatch> readBack = new ArrayList<>();
+        new ParkedBatchDeserializationSchema().deserialize(
+                new ConsumerRecord<>("retries", 0, 3L, produced.key(), produced.value()), collector(readBack));
+
+        assertThat(produced.topic()).isEqualTo("retries");
+        assertThat(text(produced.key())).isEqualTo("crm#2");
+        assertThat(readBack).containsExactly(parked);
+        assertThat(text(produced.value())).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void anUnreadableRetryRecordIsSkippedNotFatal() {
+        List<ParkedBatch> readBack = new ArrayList<>();
+        new ParkedBatchDeserializationSchema().deserialize(new ConsumerRecord<>("retries", 0, 4L, null,
+                "{not json".getBytes(StandardCharsets.UTF_8)), collector(readBack));
+
+        assertThat(readBack).isEmpty();
+    }
+
+    private static <T> Collector<T> collector(List<T> into) {
+        return new Collector<>() {
+            @Override
+            public void collect(T record) {
+                into.add(record);
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 
     @Test

@@ -1,0 +1,47 @@
+package dev.outflow.schemas.delivery;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Events of one destination shard waiting to be tried again. They travel through the retry topic back to the
+ * batcher, which keeps them in keyed state until {@code dueAt}.
+ *
+ * @param destinationId the destination
+ * @param shard the shard whose batcher parks them (the same key as their first trip)
+ * @param events the events, each with its attempt history
+ * @param dueAt not to be sent before this time (ms): backoff, a Retry-After, or an open circuit
+ * @param keepTogether release them as one batch, as they are (bulk destinations); otherwise they join the
+ *     shard's next batches with new traffic
+ */
+public record ParkedBatch(String destinationId, int shard, RoutedEvent[] events, long dueAt, boolean keepTogether) {
+
+    public String routeKey() {
+        return RoutedEvent.routeKey(destinationId, shard);
+    }
+
+    public int size() {
+        return events.length;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ParkedBatch that
+                && shard == that.shard
+                && dueAt == that.dueAt
+                && keepTogether == that.keepTogether
+                && destinationId.equals(that.destinationId)
+                && Arrays.equals(events, that.events);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(destinationId, shard, dueAt, keepTogether) * 31 + Arrays.hashCode(events);
+    }
+
+    @Override
+    public String toString() {
+        return "ParkedBatch[" + routeKey() + ", " + events.length + " events, due " + dueAt
+                + (keepTogether ? ", kept together" : "") + "]";
+    }
+}

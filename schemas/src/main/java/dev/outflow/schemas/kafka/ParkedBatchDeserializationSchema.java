@@ -1,0 +1,41 @@
+package dev.outflow.schemas.kafka;
+
+import dev.outflow.schemas.delivery.ParkedBatch;
+import dev.outflow.schemas.event.Json;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * Reads parked batches back from the retry topic. Only the job writes that topic, so a record it cannot read is
+ * foreign: it is logged with its address (to be inspected or replayed by hand) and skipped, rather than failing
+ * the job over and over and stopping every destination.
+ */
+public final class ParkedBatchDeserializationSchema implements KafkaRecordDeserializationSchema<ParkedBatch> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParkedBatchDeserializationSchema.class);
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParkedBatch> out) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            out.collect(Json.MAPPER.readValue(record.value(), ParkedBatch.class));
+        } catch (IOException e) {
+            LOG.error("Skipping unreadable record at {}/{}/{} of the retry topic: {}", record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+        }
+    }
+
+    @Override
+    public TypeInformation<ParkedBatch> getProducedType() {
+        return TypeInformation.of(ParkedBatch.class);
+    }
+}
