@@ -171,7 +171,7 @@ public final class FunctionDeliveryFunction extends RichAsyncFunction<DeliveryBa
             FunctionOutcome category = switch (outcome) {
                 case DELIVERED -> FunctionOutcome.OK;
                 case RETRYABLE -> FunctionOutcome.RETRY;
-                case PERMANENT -> FunctionOutcome.BAD_REQUEST;
+                default -> FunctionOutcome.BAD_REQUEST;
             };
             outcomes.add(new EventOutcome(event, category, outcome, status.asInt(), error));
         }
@@ -194,9 +194,19 @@ public final class FunctionDeliveryFunction extends RichAsyncFunction<DeliveryBa
             DeliveryBatch part = events.size() == batch.size() ? batch : new DeliveryBatch(batch.destinationId(),
                     batch.shard(), events.toArray(RoutedEvent[]::new),
                     events.stream().mapToLong(e -> e.payload().length).sum(), batch.formedAt());
-            attempts.add(new DeliveryAttempt(part, first.outcome, first.status, first.error, 1, startedAt, latencyMs));
+            attempts.add(new DeliveryAttempt(part, first.outcome, first.status, first.error, attemptNumber(part),
+                    startedAt, latencyMs));
         });
         return attempts;
+    }
+
+    /** The attempt number of the batch's most tried event (a stream batch mixes new and retried events). */
+    private static int attemptNumber(DeliveryBatch batch) {
+        int most = 0;
+        for (RoutedEvent event : batch.events()) {
+            most = Math.max(most, event.attempts());
+        }
+        return most + 1;
     }
 
     private static String payloadArray(DeliveryBatch batch) {
@@ -214,7 +224,8 @@ public final class FunctionDeliveryFunction extends RichAsyncFunction<DeliveryBa
     @Override
     public void timeout(DeliveryBatch batch, ResultFuture<DeliveryAttempt> resultFuture) {
         resultFuture.complete(List.of(new DeliveryAttempt(batch, AttemptOutcome.RETRYABLE, 0,
-                "function timeout: no outcome within the async operator timeout", 1, System.currentTimeMillis(), 0)));
+                "function timeout: no outcome within the async operator timeout", attemptNumber(batch),
+                System.currentTimeMillis(), 0)));
     }
 
     @Override
