@@ -12,6 +12,7 @@ import java.util.Map;
  * @param inputTopic topic of Segment events
  * @param deliveryLogTopic topic of delivery-log records
  * @param deadLetterTopic topic of dead letters
+ * @param retryTopic topic through which events waiting for a retry come back to the batcher (created when missing)
  * @param groupId consumer group (its committed offsets are where a restarted job without state resumes)
  * @param startingOffsets {@code committed} (falls back to earliest), {@code earliest}, {@code latest} or
  *     {@code timestamp:<epoch-ms>}
@@ -29,6 +30,7 @@ public record JobSettings(
         String inputTopic,
         String deliveryLogTopic,
         String deadLetterTopic,
+        String retryTopic,
         String groupId,
         String startingOffsets,
         String sourceIdHeader,
@@ -43,8 +45,26 @@ public record JobSettings(
     public static final String DEFAULT_INPUT_TOPIC = "segment-events";
     public static final String DEFAULT_DELIVERY_LOG_TOPIC = "outflow-delivery-log";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "outflow-dead-letters";
+    public static final String DEFAULT_RETRY_TOPIC = "outflow-retries";
 
     public JobSettings {
         kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** Settings with the default retry topic. */
+    public JobSettings(Path catalogPath, String bootstrapServers, String inputTopic, String deliveryLogTopic,
+            String deadLetterTopic, String groupId, String startingOffsets, String sourceIdHeader,
+            long checkpointIntervalMs, String checkpointDir, int parallelism, int asyncCapacity,
+            boolean exactlyOnceOutputs, Map<String, String> kafkaProperties) {
+        this(catalogPath, bootstrapServers, inputTopic, deliveryLogTopic, deadLetterTopic, DEFAULT_RETRY_TOPIC,
+                groupId, startingOffsets, sourceIdHeader, checkpointIntervalMs, checkpointDir, parallelism,
+                asyncCapacity, exactlyOnceOutputs, kafkaProperties);
+    }
+
+    /** These settings reading and writing another retry topic. */
+    public JobSettings withRetryTopic(String topic) {
+        return new JobSettings(catalogPath, bootstrapServers, inputTopic, deliveryLogTopic, deadLetterTopic, topic,
+                groupId, startingOffsets, sourceIdHeader, checkpointIntervalMs, checkpointDir, parallelism,
+                asyncCapacity, exactlyOnceOutputs, kafkaProperties);
     }
 }

@@ -8,6 +8,9 @@ import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.kafka.DeadLetterSerializationSchema;
+import dev.outflow.schemas.kafka.ParkedBatchDeserializationSchema;
+import dev.outflow.schemas.kafka.ParkedBatchSerializationSchema;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.kafka.DeliveryLogSerializationSchema;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
 
@@ -58,7 +61,10 @@ public final class OutflowJob {
         DataStream<RawEvent> input = env
                 .fromSource(kafkaSource(settings), WatermarkStrategy.noWatermarks(), "kafka: " + settings.inputTopic())
                 .uid(Uids.KAFKA_SOURCE);
-        OutflowTopology.Outputs outputs = OutflowTopology.build(input, catalog,
+        DataStream<ParkedBatch> retryInput = env
+                .fromSource(retrySource(settings), WatermarkStrategy.noWatermarks(), "kafka: " + settings.retryTopic())
+                .uid(Uids.RETRY_SOURCE);
+        OutflowTopology.Outputs outputs = OutflowTopology.build(input, retryInput, catalog,
                 ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity());
         outputs.deliveryLog()
                 .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()), "delivery-log"))
@@ -68,6 +74,10 @@ public final class OutflowJob {
                 .sinkTo(sink(settings, new DeadLetterSerializationSchema(settings.deadLetterTopic()), "dead-letters"))
                 .uid(Uids.DEAD_LETTER_SINK)
                 .name("kafka: " + settings.deadLetterTopic());
+        outputs.retries()
+                .sinkTo(sink(settings, new ParkedBatchSerializationSchema(settings.retryTopic()), "retries"))
+                .uid(Uids.RETRY_SINK)
+                .name("kafka: " + settings.retryTopic());
     }
 
     /** Builds and submits without waiting; the caller owns the returned client. */
@@ -77,7 +87,8 @@ public final class OutflowJob {
         return env.executeAsync(JOB_NAME);
     }
 
-    static Configuration stateAndCheckpoints(JobSettings settings) {
+    /** RocksDB, checkpoints, no Kryo; public so the throughput benchmark's passthrough job runs with the same. */
+    public static Configuration stateAndCheckpoints(JobSettings settings) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -89,7 +100,8 @@ public final class OutflowJob {
         return conf;
     }
 
-    static KafkaSource<RawEvent> kafkaSource(JobSettings settings) {
+    /** The job's Kafka source; public so the throughput benchmark's passthrough job reads the same way. */
+    public static KafkaSource<RawEvent> kafkaSource(JobSettings settings) {
         Properties properties = new Properties();
         properties.putAll(settings.kafkaProperties());
         return KafkaSource.<RawEvent>builder()
@@ -100,6 +112,24 @@ public final class OutflowJob {
                 .setDeserializer(new RawEventDeserializationSchema(settings.sourceIdHeader()))
                 .setProperties(properties)
                 .setProperty("partition.discovery.interval.ms", "30000")
+                .build();
+    }
+
+    /**
+     * The retry loop's way back. Its own consumer group, starting from the committed offsets (or the beginning):
+     * parked events are never skipped, whatever {@code --starting-offsets} says about the input.
+     */
+    static KafkaSource<ParkedBatch> retrySource(JobSettings settings) {
+        Properties properties = new Properties();
+        properties.putAll(settings.kafkaProperties());
+        return KafkaSource.<ParkedBatch>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setTopics(settings.retryTopic())
+                .setGroupId(settings.groupId() + "-retries")
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new ParkedBatchDeserializationSchema())
+                .setProperties(properties)
+                .setProperty("isolation.level", "read_committed")
                 .build();
     }
 
@@ -116,7 +146,8 @@ public final class OutflowJob {
         };
     }
 
-    private static <T> KafkaSink<T> sink(JobSettings settings,
+    /** The job's Kafka sinks; public so the throughput benchmark's passthrough job writes the same way. */
+    public static <T> KafkaSink<T> sink(JobSettings settings,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer, String name) {
         Properties properties = new Properties();
         properties.setProperty("linger.ms", "20");
@@ -147,13 +178,5 @@ public final class OutflowJob {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    static String describe(DestinationCatalog catalog) {
-        StringBuilder text = new StringBuilder();
-        for (DestinationConfig destination : catalog.destinations()) {
-            text.append(destination).append('\n');
-        }
-        return text.toString();
     }
 }

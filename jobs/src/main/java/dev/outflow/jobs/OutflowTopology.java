@@ -1,8 +1,11 @@
 package dev.outflow.jobs;
 
+import dev.outflow.functions.FunctionDeliveryFunction;
+import dev.outflow.functions.SettingsKeySource;
 import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.batching.DestinationBatcher;
 import dev.outflow.operators.delivery.DeliveryOutcomeFunction;
+import dev.outflow.operators.delivery.DestinationLane;
 import dev.outflow.operators.delivery.HttpDeliveryFunction;
 import dev.outflow.operators.delivery.HttpTransport;
 import dev.outflow.operators.routing.ParseAndRouteFunction;
@@ -12,6 +15,7 @@ import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryAttempt;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.RawEvent;
 
@@ -22,64 +26,106 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The destinations topology, from raw input records to the delivery log and the dead letters:
+ * The destinations topology, from raw input records to the delivery log, the dead letters and the retries:
  *
  * <pre>
  * input -> parse and route -> keyBy(destination#shard) -> batch -> deliver (async HTTP) -> account outcomes
- *              |  filtered pairs ------------------------------------------------------> delivery log
- *              |  malformed input -------------------------------------------------------> dead letters
+ *              |                                 ^                                           |  |  |
+ *              |                  retry topic ---+ (parked until due)      retries <---------+  |  |
+ *              |  filtered pairs --------------------------------------------> delivery log <---+  |
+ *              |  malformed input -------------------------------------------> dead letters <------+
  * </pre>
  *
- * Sources and sinks are not part of it, so tests and the job main run exactly the same operators.
+ * Sources and sinks are not part of it, so tests and the job main run exactly the same operators. The retry loop
+ * is closed outside, through a Kafka topic: {@link Outputs#retries()} goes to it and {@code retryInput} reads it.
  */
 public final class OutflowTopology {
 
-    /** The two output streams of the job. Every input event ends up in at least one of them for each destination. */
-    public record Outputs(DataStream<DeliveryLogRecord> deliveryLog, DataStream<DeadLetter> deadLetters) {}
+    /**
+     * The output streams of the job. Every input event ends up in the delivery log (delivered or filtered) or
+     * the dead letters for each destination; {@code retries} holds those still on their way.
+     */
+    public record Outputs(
+            DataStream<DeliveryLogRecord> deliveryLog, DataStream<DeadLetter> deadLetters,
+            DataStream<ParkedBatch> retries) {}
 
     private OutflowTopology() {}
 
-    public static Outputs build(DataStream<RawEvent> input, DestinationCatalog catalog,
-            HttpTransport.Factory transport, int asyncCapacity) {
+    public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
+            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity) {
+        return build(input, retryInput, catalog, transport, asyncCapacity, SettingsKeySource.environment());
+    }
+
+    /** As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task. */
+    public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
+            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity,
+            SettingsKeySource settingsKeys) {
         SingleOutputStreamOperator<RoutedEvent> routed = input
                 .process(new ParseAndRouteFunction(catalog))
                 .uid(Uids.PARSE_AND_ROUTE)
                 .name("parse and route");
 
         SingleOutputStreamOperator<DeliveryBatch> batches = routed
-                .keyBy(new RouteKeySelector())
+                .connect(retryInput)
+                .keyBy(new RouteKeySelector(), new ParkedRouteKeySelector())
                 .process(new DestinationBatcher(catalog))
                 .uid(Uids.BATCHER)
                 .name("batch per destination");
 
+        int capacity = Math.max(asyncCapacity, laneCapacity(catalog));
+        // function destinations run JavaScript instead of posting; the split exists only when there are some
+        DataStream<DeliveryBatch> httpBatches = batches;
+        DataStream<DeliveryAttempt> functionAttempts = null;
+        if (FunctionDeliveryFunction.anyFunction(catalog)) {
+            httpBatches = batches.filter(new FunctionBatchFilter(catalog, false)).name("webhook batches");
+            functionAttempts = AsyncDataStream
+                    .unorderedWait(batches.filter(new FunctionBatchFilter(catalog, true)).name("function batches"),
+                            new FunctionDeliveryFunction(catalog, transport, settingsKeys),
+                            asyncTimeoutMs(catalog), TimeUnit.MILLISECONDS, capacity)
+                    .uid(Uids.FUNCTION_DELIVERY)
+                    .name("run destination functions");
+        }
         SingleOutputStreamOperator<DeliveryAttempt> attempts = AsyncDataStream
-                .unorderedWait(batches, new HttpDeliveryFunction(catalog, transport),
-                        asyncTimeoutMs(catalog, asyncCapacity), TimeUnit.MILLISECONDS, asyncCapacity)
+                .unorderedWait(httpBatches, new HttpDeliveryFunction(catalog, transport),
+                        asyncTimeoutMs(catalog), TimeUnit.MILLISECONDS, capacity)
                 .uid(Uids.HTTP_DELIVERY)
                 .name("deliver over http");
 
-        SingleOutputStreamOperator<DeliveryLogRecord> outcomes = attempts
+        SingleOutputStreamOperator<DeliveryLogRecord> outcomes = (functionAttempts == null
+                ? attempts : attempts.union(functionAttempts))
                 .process(new DeliveryOutcomeFunction(catalog))
                 .uid(Uids.OUTCOMES)
                 .name("account outcomes");
 
-        DataStream<DeliveryLogRecord> deliveryLog = outcomes.union(routed.getSideOutput(OutputTags.FILTERED));
+        DataStream<DeliveryLogRecord> deliveryLog = outcomes
+                .union(routed.getSideOutput(OutputTags.FILTERED), batches.getSideOutput(OutputTags.FILTERED));
         DataStream<DeadLetter> deadLetters = routed.getSideOutput(OutputTags.DEAD_LETTERS)
-                .union(outcomes.getSideOutput(OutputTags.DEAD_LETTERS));
-        return new Outputs(deliveryLog, deadLetters);
+                .union(batches.getSideOutput(OutputTags.DEAD_LETTERS), outcomes.getSideOutput(OutputTags.DEAD_LETTERS));
+        return new Outputs(deliveryLog, deadLetters, outcomes.getSideOutput(OutputTags.RETRIES));
     }
 
     /**
-     * A safety net only: each request has its own timeout, but a batch may first wait for a concurrency slot
-     * behind every other batch of the subtask, so the operator timeout allows for the whole queue.
+     * Async I/O slots enough for every destination's lane to be full at once (its limit running plus its
+     * backlog), twice over, so that a destination that stops answering never takes a healthy one's slots: past
+     * its backlog, its batches are deferred back to the batcher instead of queueing.
      */
-    static long asyncTimeoutMs(DestinationCatalog catalog, int asyncCapacity) {
+    static int laneCapacity(DestinationCatalog catalog) {
+        int perSubtask = 0;
+        for (DestinationConfig destination : catalog.destinations()) {
+            perSubtask += (1 + DestinationLane.BACKLOG_FACTOR) * destination.delivery().maxConcurrency();
+        }
+        return 2 * perSubtask;
+    }
+
+    /**
+     * A safety net only: each request has its own timeout, and a batch waits at most behind its lane's backlog
+     * (a few request timeouts), never behind other destinations.
+     */
+    static long asyncTimeoutMs(DestinationCatalog catalog) {
         long slowest = 0;
-        int narrowest = Integer.MAX_VALUE;
         for (DestinationConfig destination : catalog.destinations()) {
             slowest = Math.max(slowest, destination.delivery().timeoutMs());
-            narrowest = Math.min(narrowest, destination.delivery().maxConcurrency());
         }
-        return slowest * (asyncCapacity / Math.max(1, narrowest) + 2) + 30_000;
+        return slowest * (DestinationLane.BACKLOG_FACTOR + 2) + 30_000;
     }
 }

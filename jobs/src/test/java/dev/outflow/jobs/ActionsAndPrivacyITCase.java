@@ -148,12 +148,13 @@ class ActionsAndPrivacyITCase {
         String input = LocalKafkaExtension.uniqueTopic("events");
         String log = LocalKafkaExtension.uniqueTopic("delivery-log");
         String dead = LocalKafkaExtension.uniqueTopic("dead-letters");
-        LocalKafkaExtension.broker().createTopics(Map.of(input, 2, log, 2, dead, 1));
+        String retries = LocalKafkaExtension.uniqueTopic("retries");
+        LocalKafkaExtension.broker().createTopics(Map.of(input, 2, log, 2, dead, 1, retries, 2));
         produce(input, events);
 
         JobSettings settings = new JobSettings(dir.resolve("catalog.yaml"), LocalKafkaExtension.bootstrapServers(),
                 input, log, dead, "it-" + input, "earliest", RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER,
-                1_000, null, 2, 64, false, Map.of());
+                1_000, null, 2, 64, false, Map.of()).withRetryTopic(retries);
         JobClient job = OutflowJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), settings, catalog);
         resources.add(() -> job.cancel().get(30, TimeUnit.SECONDS));
 
@@ -185,7 +186,7 @@ class ActionsAndPrivacyITCase {
         assertThat(warehouse.acceptedMessageIds()).hasSize((int) delivered).noneMatch(id -> id.startsWith("gone-"));
 
         // what the CRM endpoint received: mapped bodies, hashed PII, blocked and dropped fields gone
-        List<LocalHttpEndpoint.Request> contacts = crm.received().stream()
+        List<LocalHttpEndpoint.ReceivedRequest> contacts = crm.received().stream()
                 .filter(r -> r.path().startsWith("/contacts/")).toList();
         assertThat(contacts).hasSize(USERS).allSatisfy(request -> {
             assertThat(request.method()).isEqualTo("PUT");
@@ -199,7 +200,7 @@ class ActionsAndPrivacyITCase {
             assertThat(request.body().path("phone").asText())
                     .isEqualTo(PiiHashing.hash("+141555501" + (10 + i), PiiKind.PHONE));
         });
-        List<LocalHttpEndpoint.Request> orders = crm.received().stream()
+        List<LocalHttpEndpoint.ReceivedRequest> orders = crm.received().stream()
                 .filter(r -> r.path().equals("/orders")).toList();
         List<JsonNode> orderBodies = new ArrayList<>();
         orders.forEach(request -> {

@@ -98,7 +98,8 @@ class OutflowPipelineITCase {
         String input = LocalKafkaExtension.uniqueTopic("events");
         String log = LocalKafkaExtension.uniqueTopic("delivery-log");
         String dead = LocalKafkaExtension.uniqueTopic("dead-letters");
-        LocalKafkaExtension.broker().createTopics(Map.of(input, 2, log, 2, dead, 1));
+        String retries = LocalKafkaExtension.uniqueTopic("retries");
+        LocalKafkaExtension.broker().createTopics(Map.of(input, 2, log, 2, dead, 1, retries, 2));
         DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(EVENTS, 0.05, 0.05, 7L,
                 List.of("Batched Webhook", "Single Webhook", "Picky Webhook")));
         List<DemoTraffic.Record> records = traffic.records();
@@ -106,7 +107,7 @@ class OutflowPipelineITCase {
 
         JobSettings settings = new JobSettings(Path.of("it-catalog.yaml"), LocalKafkaExtension.bootstrapServers(),
                 input, log, dead, "it-" + input, "earliest", RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER,
-                1_000, null, 2, 64, false, Map.of());
+                1_000, null, 2, 64, false, Map.of()).withRetryTopic(retries);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobClient job = OutflowJob.start(env, settings, catalog);
         resources.add(() -> job.cancel().get(30, TimeUnit.SECONDS));

@@ -2,6 +2,7 @@ package dev.outflow.operators;
 
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
+import dev.outflow.schemas.delivery.ParkedBatch;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.OutputTag;
@@ -19,6 +20,13 @@ public final class OutputTags {
      */
     public static final OutputTag<DeliveryLogRecord> FILTERED =
             new OutputTag<>("filtered", TypeInformation.of(DeliveryLogRecord.class));
+
+    /**
+     * Events to try again later (and batches the destination could not take yet), for the retry topic that feeds
+     * them back to the batcher.
+     */
+    public static final OutputTag<ParkedBatch> RETRIES =
+            new OutputTag<>("retries", TypeInformation.of(ParkedBatch.class));
 
     private OutputTags() {}
 }

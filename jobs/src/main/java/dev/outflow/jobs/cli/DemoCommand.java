@@ -125,7 +125,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER, 2_000,
                     workDir.resolve("checkpoints").toUri().toString(), 2, 256, false, Map.of());
             broker.createTopics(Map.of(settings.inputTopic(), 2, settings.deliveryLogTopic(), 2,
-                    settings.deadLetterTopic(), 1));
+                    settings.deadLetterTopic(), 1, settings.retryTopic(), 2));
 
             int uiPort = portOrFree(webUiPort);
             Configuration flink = new Configuration();

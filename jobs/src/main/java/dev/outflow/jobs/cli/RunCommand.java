@@ -2,6 +2,7 @@ package dev.outflow.jobs.cli;
 
 import dev.outflow.jobs.JobSettings;
 import dev.outflow.jobs.OutflowJob;
+import dev.outflow.jobs.RetryTopic;
 import dev.outflow.schemas.catalog.CatalogLoader;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
@@ -48,6 +49,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "topic for dead letters (default: ${DEFAULT-VALUE})")
     String deadLetterTopic;
 
+    @Option(names = "--retry-topic", defaultValue = JobSettings.DEFAULT_RETRY_TOPIC,
+            description = "topic through which events waiting for a retry come back; created when missing "
+                    + "(default: ${DEFAULT-VALUE})")
+    String retryTopic;
+
     @Option(names = "--group-id", defaultValue = "outflow", description = "consumer group (default: ${DEFAULT-VALUE})")
     String groupId;
 
@@ -88,6 +94,9 @@ public final class RunCommand implements Callable<Integer> {
         DestinationCatalog catalog = new CatalogLoader().load(config);
         System.out.printf("outflow: %d destination(s) from %s; reading %s at %s%n", catalog.destinations().size(),
                 config, inputTopic, bootstrapServers);
+        if (RetryTopic.ensureExists(settings)) {
+            System.out.printf("outflow: created the retry topic %s%n", settings.retryTopic());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         OutflowJob.build(env, settings, catalog);
         env.execute(OutflowJob.JOB_NAME);
@@ -105,7 +114,8 @@ public final class RunCommand implements Callable<Integer> {
         if (checkpointInterval.toMillis() < 100) {
             throw new OutflowCli.BadInputException("--checkpoint-interval must be at least 100ms");
         }
-        return new JobSettings(config, bootstrapServers, inputTopic, deliveryLogTopic, deadLetterTopic, groupId,
+        return new JobSettings(config, bootstrapServers, inputTopic, deliveryLogTopic, deadLetterTopic, retryTopic,
+                groupId,
                 startingOffsets, sourceIdHeader, checkpointInterval.toMillis(), checkpointDir, parallelism,
                 asyncCapacity, exactlyOnceOutputs, kafkaProperties);
     }

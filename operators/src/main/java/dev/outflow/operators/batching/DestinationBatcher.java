@@ -1,30 +1,53 @@
 package dev.outflow.operators.batching;
 
+import dev.outflow.operators.OutputTags;
+import dev.outflow.operators.metrics.DestinationMetrics;
+import dev.outflow.operators.routing.FilterReason;
 import dev.outflow.schemas.catalog.BatchingConfig;
 import dev.outflow.schemas.catalog.DestinationCatalog;
+import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryBatch;
+import dev.outflow.schemas.delivery.DeliveryLogRecord;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Forms delivery batches per destination shard (the key, see {@link RoutedEvent#routeKey()}) in keyed state:
- * a batch goes out when it reaches the destination's max events or max bytes, or when its first event has waited
- * max wait (a processing-time timer).
+ * Forms delivery batches per destination shard (the key, see {@link RoutedEvent#routeKey()}) in keyed state, from
+ * two inputs: newly routed events, and events coming back from the retry topic to be tried again.
  *
- * <p>State is cleared on every flush, and the timer deleted with it, so an idle key holds nothing. A destination
- * with {@code maxEvents: 1} never touches state: each event is its own batch.
+ * <ul>
+ *   <li>A batch goes out when it reaches the destination's max events or max bytes, or when its first event has
+ *       waited max wait (a processing-time timer). A destination with {@code maxEvents: 1} sends each event alone.
+ *   <li>Events coming back wait in {@link #PARKED} until they are due (a timer per due time), then join the open
+ *       batch with new traffic (stream mode: a batch differs from one attempt to the next), or go out again as
+ *       the very same batch (bulk mode). Parking here rather than in the delivery operator keeps Async I/O
+ *       capacity for requests that can go out now, and keyed RocksDB state survives restarts and rescaling.
+ *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
+ *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
+ *       same event.
+ * </ul>
  */
-public final class DestinationBatcher extends KeyedProcessFunction<String, RoutedEvent, DeliveryBatch> {
+public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,24 +59,144 @@ public final class DestinationBatcher extends KeyedProcessFunction<String, Route
     public static final ValueStateDescriptor<BatchProgress> PROGRESS =
             new ValueStateDescriptor<>("batch-progress", BatchProgress.class);
 
+    /** Events waiting for a retry, by due time. An entry is removed when its timer releases it. */
+    public static final MapStateDescriptor<Long, ParkedBatch> PARKED =
+            new MapStateDescriptor<>("parked-retries", Types.LONG, Types.POJO(ParkedBatch.class));
+
+    /** Name of the dedup state: messageId to when it was first seen. Entries expire by TTL (the dedup window). */
+    public static final String SEEN_NAME = "seen-message-ids";
+
     private final DestinationCatalog catalog;
 
     private transient ListState<RoutedEvent> buffer;
     private transient ValueState<BatchProgress> progress;
+    private transient MapState<Long, ParkedBatch> parked;
+    private transient MapState<String, Long> seen;
+    private transient DestinationMetrics metrics;
+    private transient AtomicLong parkedEvents;
 
     public DestinationBatcher(DestinationCatalog catalog) {
         this.catalog = catalog;
+    }
+
+    /**
+     * The dedup state, expiring after the longest dedup window of the catalog (each destination then checks its
+     * own window against the stored time). Expired entries are dropped on access and in RocksDB compactions.
+     */
+    public static MapStateDescriptor<String, Long> seenDescriptor(long ttlMs) {
+        MapStateDescriptor<String, Long> descriptor = new MapStateDescriptor<>(SEEN_NAME, Types.STRING, Types.LONG);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(1, ttlMs)))
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        return descriptor;
     }
 
     @Override
     public void open(OpenContext openContext) {
         buffer = getRuntimeContext().getListState(BUFFER);
         progress = getRuntimeContext().getState(PROGRESS);
+        parked = getRuntimeContext().getMapState(PARKED);
+        long longestDedupWindow = catalog.destinations().stream()
+                .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
+        seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
+        metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
+        parkedEvents = new AtomicLong();
+        catalog.destinations().forEach(destination -> metrics.of(destination.id()).parkedEvents(parkedEvents::get));
     }
 
     @Override
-    public void processElement(RoutedEvent event, Context ctx, Collector<DeliveryBatch> out) throws Exception {
-        BatchingConfig limits = catalog.get(event.destinationId()).batching();
+    public void processElement1(RoutedEvent event, Context ctx, Collector<DeliveryBatch> out) throws Exception {
+        DestinationConfig destination = catalog.get(event.destinationId());
+        long now = ctx.timerService().currentProcessingTime();
+        long window = destination.delivery().dedupWindowMs();
+        if (window > 0 && seen != null) {
+            Long seenAt = seen.get(event.messageId());
+            if (seenAt != null && now - seenAt < window) {
+                metrics.of(destination.id()).duplicatesDropped().inc();
+                ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), event.destinationId(),
+                        FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
+                return;
+            }
+            seen.put(event.messageId(), now);
+        }
+        add(event, destination.batching(), ctx, out);
+    }
+
+    @Override
+    public void processElement2(ParkedBatch batch, Context ctx, Collector<DeliveryBatch> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (catalog.find(batch.destinationId()).isEmpty()) {
+            // removed from the catalog while these waited: say so rather than drop them
+            for (RoutedEvent event : batch.events()) {
+                ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(event,
+                        "permanent: destination '" + batch.destinationId() + "' is no longer in the catalog", false,
+                        event.history(), now));
+            }
+            return;
+        }
+        if (batch.dueAt() <= now) {
+            release(batch, ctx, out);
+            return;
+        }
+        int arriving = batch.size();
+        long due = batch.dueAt();
+        ParkedBatch already = parked.get(due);
+        if (already != null && !batch.keepTogether() && !already.keepTogether()) {
+            RoutedEvent[] merged = Arrays.copyOf(already.events(), already.size() + batch.size());
+            System.arraycopy(batch.events(), 0, merged, already.size(), batch.size());
+            batch = new ParkedBatch(batch.destinationId(), batch.shard(), merged, due, false);
+        } else {
+            while (already != null) {
+                // a bulk batch keeps its own slot, a millisecond later
+                due++;
+                already = parked.get(due);
+            }
+            batch = new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due, batch.keepTogether());
+        }
+        parked.put(due, batch);
+        ctx.timerService().registerProcessingTimeTimer(due);
+        parkedEvents.addAndGet(arriving);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<DeliveryBatch> out) throws Exception {
+        List<ParkedBatch> due = new ArrayList<>();
+        for (Map.Entry<Long, ParkedBatch> entry : parked.entries()) {
+            if (entry.getKey() <= timestamp) {
+                due.add(entry.getValue());
+            }
+        }
+        for (ParkedBatch batch : due) {
+            parked.remove(batch.dueAt());
+            parkedEvents.addAndGet(-batch.size());
+            release(batch, ctx, out);
+        }
+        BatchProgress open = progress.value();
+        if (open != null && open.deadline() <= timestamp) {
+            flush(ctx, out, open);
+        }
+    }
+
+    /** Due events: the same batch again (bulk), or into the open batch like new traffic (stream). */
+    private void release(ParkedBatch batch, Context ctx, Collector<DeliveryBatch> out) throws Exception {
+        if (batch.keepTogether()) {
+            long bytes = 0;
+            for (RoutedEvent event : batch.events()) {
+                bytes += event.payload().length;
+            }
+            out.collect(new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes,
+                    ctx.timerService().currentProcessingTime()));
+            return;
+        }
+        BatchingConfig limits = catalog.get(batch.destinationId()).batching();
+        for (RoutedEvent event : batch.events()) {
+            add(event, limits, ctx, out);
+        }
+    }
+
+    private void add(RoutedEvent event, BatchingConfig limits, Context ctx, Collector<DeliveryBatch> out)
+            throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         BatchProgress open = progress.value();
         long size = event.payload().length;
@@ -79,14 +222,6 @@ public final class DestinationBatcher extends KeyedProcessFunction<String, Route
         }
     }
 
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<DeliveryBatch> out) throws Exception {
-        BatchProgress open = progress.value();
-        if (open != null && open.deadline() == timestamp) {
-            flush(ctx, out, open);
-        }
-    }
-
     private void flush(Context ctx, Collector<DeliveryBatch> out, BatchProgress open) throws Exception {
         List<RoutedEvent> events = new ArrayList<>(open.count());
         for (RoutedEvent event : buffer.get()) {
@@ -94,7 +229,10 @@ public final class DestinationBatcher extends KeyedProcessFunction<String, Route
         }
         buffer.clear();
         progress.clear();
-        ctx.timerService().deleteProcessingTimeTimer(open.deadline());
+        if (!parked.contains(open.deadline())) {
+            // the timer is shared when a parked batch is due at the same millisecond: leave it to release that one
+            ctx.timerService().deleteProcessingTimeTimer(open.deadline());
+        }
         if (events.isEmpty()) {
             return;
         }

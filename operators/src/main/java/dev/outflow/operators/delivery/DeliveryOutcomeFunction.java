@@ -3,21 +3,41 @@ package dev.outflow.operators.delivery;
 import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.metrics.DestinationMetrics;
 import dev.outflow.schemas.catalog.DestinationCatalog;
+import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.catalog.Durations;
+import dev.outflow.schemas.catalog.RetryPolicy;
 import dev.outflow.schemas.delivery.AttemptOutcome;
-import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryAttempt;
+import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.DeliveryStatus;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
 /**
- * Turns each delivery attempt into its per-event records: a delivery-log line for every event, and a dead letter
- * for every event that was not delivered. Retryable failures are dead-lettered marked {@code retryable}.
+ * Turns each delivery attempt into what happens to each of its events:
+ *
+ * <ul>
+ *   <li>delivered: a delivery-log line;
+ *   <li>refused for good (a permanent status, or its item of a 207): a dead letter and a log line;
+ *   <li>failed in a retryable way, inside its retry window: handed back on {@link OutputTags#RETRIES} with its
+ *       attempt recorded, due after a jittered exponential backoff (or the destination's Retry-After, if later);
+ *   <li>failed in a retryable way after its window: a dead letter with its whole attempt history;
+ *   <li>deferred (never sent): handed back unchanged, due when the destination can take it.
+ * </ul>
+ *
+ * Stateless: a retry's state travels with the event (attempts, first-attempt time, history).
  */
 public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttempt, DeliveryLogRecord> {
 
@@ -26,6 +46,7 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
     private final DestinationCatalog catalog;
 
     private transient DestinationMetrics metrics;
+    private transient Random jitter;
 
     public DeliveryOutcomeFunction(DestinationCatalog catalog) {
         this.catalog = catalog;
@@ -34,31 +55,95 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
     @Override
     public void open(OpenContext openContext) {
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
+        catalog.destinations().forEach(destination -> metrics.of(destination.id()).deliverabilityGauges());
+        jitter = new Random();
     }
 
     @Override
     public void processElement(DeliveryAttempt attempt, Context ctx, Collector<DeliveryLogRecord> out) {
         long now = ctx.timerService().currentProcessingTime();
-        DestinationMetrics.Group destination = metrics.of(attempt.batch().destinationId());
+        DeliveryBatch batch = attempt.batch();
+        DestinationConfig destination = catalog.get(batch.destinationId());
+        DestinationMetrics.Group group = metrics.of(destination.id());
+        if (attempt.outcome() == AttemptOutcome.DEFERRED) {
+            group.deferred().inc();
+            ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(),
+                    Math.max(now, attempt.notBefore()), destination.batching().isBulk()));
+            return;
+        }
         if (attempt.outcome() != AttemptOutcome.DELIVERED) {
-            destination.failedAttempts().inc();
+            group.failedAttempts().inc();
         }
-        for (RoutedEvent event : attempt.batch().events()) {
-            long latency = Math.max(0, now - event.routedAt());
-            if (attempt.outcome() == AttemptOutcome.DELIVERED) {
-                destination.delivered().inc();
-                destination.latency().update(latency);
-                out.collect(new DeliveryLogRecord(event.messageId(), event.destinationId(), DeliveryStatus.DELIVERED,
-                        null, attempt.status(), attempt.attempt(), latency, now, event.origin()));
-                continue;
+        Map<Integer, List<RoutedEvent>> retriesByAttempts = new TreeMap<>();
+        RoutedEvent[] events = batch.events();
+        for (int i = 0; i < events.length; i++) {
+            int status = attempt.outcome() != AttemptOutcome.PARTIAL
+                    ? attempt.status()
+                    : i < attempt.itemStatuses().length ? attempt.itemStatuses()[i] : 200;
+            AttemptOutcome outcome = attempt.outcome() == AttemptOutcome.PARTIAL
+                    ? AttemptOutcome.ofStatus(status)
+                    : attempt.outcome();
+            String error = attempt.outcome() == AttemptOutcome.PARTIAL
+                    ? (outcome == AttemptOutcome.DELIVERED ? null : "http " + status + " (item of a 207)")
+                    : attempt.error();
+            RoutedEvent event = events[i];
+            if (event.attempts() == 0) {
+                group.firstAttempt(outcome == AttemptOutcome.DELIVERED);
             }
-            boolean retryable = attempt.outcome() == AttemptOutcome.RETRYABLE;
-            String reason = (retryable ? "retryable: " : "permanent: ") + attempt.error();
-            destination.deadLettered().inc();
-            ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(event, reason, retryable,
-                    new AttemptRecord[] {attempt.toRecord()}, now));
-            out.collect(new DeliveryLogRecord(event.messageId(), event.destinationId(), DeliveryStatus.DEAD_LETTERED,
-                    reason, attempt.status(), attempt.attempt(), latency, now, event.origin()));
+            RoutedEvent tried = event.withAttempt(attempt.toRecord(status, error));
+            long latency = Math.max(0, now - event.routedAt());
+            switch (outcome) {
+                case DELIVERED -> {
+                    group.delivered().inc();
+                    group.latency().update(latency);
+                    if (tried.attempts() > 1) {
+                        group.retryAge().update(Math.max(0, now - tried.firstAttemptAt()));
+                    }
+                    out.collect(new DeliveryLogRecord(tried.messageId(), tried.destinationId(),
+                            DeliveryStatus.DELIVERED, null, status, tried.attempts(), latency, now, tried.origin()));
+                }
+                case RETRYABLE -> {
+                    long windowEnd = tried.firstAttemptAt() + destination.delivery().retry().windowMs();
+                    if (now >= windowEnd) {
+                        group.expired().inc();
+                        deadLetter(ctx, out, group, tried, "retryable: retry window of "
+                                + Durations.describe(destination.delivery().retry().windowMs()) + " expired after "
+                                + tried.attempts() + (tried.attempts() == 1 ? " attempt" : " attempts") + ", last: "
+                                + error, true, status, latency, now);
+                    } else {
+                        retriesByAttempts.computeIfAbsent(tried.attempts(), n -> new ArrayList<>()).add(tried);
+                    }
+                }
+                default -> deadLetter(ctx, out, group, tried, "permanent: " + error, false, status, latency, now);
+            }
         }
+        retriesByAttempts.forEach((attempts, due) -> park(ctx, destination, batch.shard(), due, attempts,
+                attempt.notBefore(), now, group));
+    }
+
+    /**
+     * Events that failed the same number of times share a backoff; a Retry-After later than it wins, but an event
+     * is never held past the end of its window (it gets one last attempt there).
+     */
+    private void park(Context ctx, DestinationConfig destination, int shard, List<RoutedEvent> events, int attempts,
+            long notBefore, long now, DestinationMetrics.Group group) {
+        RetryPolicy retry = destination.delivery().retry();
+        long windowEnd = Long.MAX_VALUE;
+        for (RoutedEvent event : events) {
+            windowEnd = Math.min(windowEnd, event.firstAttemptAt() + retry.windowMs());
+        }
+        long backoffDue = Math.min(now + retry.backoffMs(attempts, jitter.nextDouble()), windowEnd);
+        long due = Math.max(backoffDue, notBefore);
+        group.retried().inc(events.size());
+        ctx.output(OutputTags.RETRIES, new ParkedBatch(destination.id(), shard, events.toArray(RoutedEvent[]::new),
+                due, destination.batching().isBulk()));
+    }
+
+    private static void deadLetter(Context ctx, Collector<DeliveryLogRecord> out, DestinationMetrics.Group group,
+            RoutedEvent event, String reason, boolean retryable, int status, long latency, long now) {
+        group.deadLettered().inc();
+        ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(event, reason, retryable, event.history(), now));
+        out.collect(new DeliveryLogRecord(event.messageId(), event.destinationId(), DeliveryStatus.DEAD_LETTERED,
+                reason, status, event.attempts(), latency, now, event.origin()));
     }
 }

@@ -12,19 +12,24 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import java.net.ConnectException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Sends each batch once over non-blocking HTTP and reports how it went as a {@link DeliveryAttempt}; it never
  * fails the job: every error becomes an outcome (Segment's classes: 2xx delivered; 408, 423, 429, 5xx except 501,
- * timeouts and connection errors retryable; the rest permanent).
+ * timeouts and connection errors retryable; the rest permanent; 207 with per-item results, see
+ * {@link PartialResponse}).
  *
- * <p>Requests per destination are capped by its {@code maxConcurrency}; work over the cap waits in a queue
- * without holding the task thread.
+ * <p>Each destination has a {@link DestinationLane}: a batch it holds back (pending Retry-After, open circuit, a
+ * full backlog) is answered at once as {@link AttemptOutcome#DEFERRED} instead of waiting here, so a failing
+ * destination never holds the Async I/O capacity that the healthy ones need, and the batch is parked durably by
+ * the batcher until it is due. Retries are not made here either: every retry goes through the same parking.
  */
 public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch, DeliveryAttempt> {
 
@@ -34,7 +39,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
     private final HttpTransport.Factory transportFactory;
 
     private transient HttpTransport transport;
-    private transient Map<String, ConcurrencyLimiter> limiters;
+    private transient Map<String, DestinationLane> lanes;
     private transient DestinationMetrics metrics;
 
     public HttpDeliveryFunction(DestinationCatalog catalog, HttpTransport.Factory transportFactory) {
@@ -46,26 +51,43 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
     public void open(OpenContext openContext) {
         transport = transportFactory.create();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
-        limiters = new HashMap<>();
+        lanes = new HashMap<>();
         for (DestinationConfig destination : catalog.deliveryTargets()) {
-            ConcurrencyLimiter limiter = new ConcurrencyLimiter(destination.delivery().maxConcurrency());
-            limiters.put(destination.id(), limiter);
-            metrics.of(destination.id()).inFlight(() -> limiter.running() + limiter.waiting());
+            DestinationLane lane = new DestinationLane(destination);
+            lanes.put(destination.id(), lane);
+            metrics.of(destination.id()).lane(lane);
         }
     }
 
     @Override
     public void asyncInvoke(DeliveryBatch batch, ResultFuture<DeliveryAttempt> resultFuture) {
         DestinationConfig destination = catalog.get(batch.destinationId());
+        DestinationLane lane = lanes.get(destination.id());
+        long now = System.currentTimeMillis();
+        DestinationLane.Hold hold = lane.admit(now);
+        if (hold != null) {
+            resultFuture.complete(List.of(DeliveryAttempt.deferred(batch, hold.reason(), now, hold.until())));
+            return;
+        }
         byte[] body = DeliveryRequests.body(batch, !destination.batching().isSingle());
         Map<String, String> headers = DeliveryRequests.headers(batch, destination.headers());
         String url = ActionUrl.of(destination, batch);
-        limiters.get(destination.id()).submit(() -> {
+        lane.limiter().submit(() -> {
             long startedAt = System.currentTimeMillis();
+            DestinationLane.Hold late = lane.pausedAt(startedAt);
+            if (late != null) {
+                DeliveryAttempt deferred = DeliveryAttempt.deferred(batch, late.reason(), startedAt, late.until());
+                lane.learn(deferred);
+                return CompletableFuture.completedFuture(deferred);
+            }
             long startNanos = System.nanoTime();
             return transport.send(destination.method(), url, headers, body, destination.delivery().timeoutMs())
                     .handle((response, error) -> classify(batch, response, error, startedAt,
-                            (System.nanoTime() - startNanos) / 1_000_000));
+                            (System.nanoTime() - startNanos) / 1_000_000))
+                    .thenApply(attempt -> {
+                        lane.learn(attempt);
+                        return attempt;
+                    });
         }).thenAccept(attempt -> resultFuture.complete(List.of(attempt)));
     }
 
@@ -73,15 +95,31 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
     @Override
     public void timeout(DeliveryBatch batch, ResultFuture<DeliveryAttempt> resultFuture) {
         resultFuture.complete(List.of(new DeliveryAttempt(batch, AttemptOutcome.RETRYABLE, 0,
-                "timeout: no outcome within the async operator timeout", 1, System.currentTimeMillis(), 0)));
+                "timeout: no outcome within the async operator timeout", attemptNumber(batch),
+                System.currentTimeMillis(), 0)));
     }
 
     static DeliveryAttempt classify(DeliveryBatch batch, HttpResult response, Throwable error, long startedAt,
             long latencyMs) {
+        int attempt = attemptNumber(batch);
         if (error == null) {
-            AttemptOutcome outcome = AttemptOutcome.ofStatus(response.status());
-            String problem = outcome == AttemptOutcome.DELIVERED ? null : "http " + response.status();
-            return new DeliveryAttempt(batch, outcome, response.status(), problem, 1, startedAt, latencyMs);
+            int status = response.status();
+            AttemptOutcome outcome = AttemptOutcome.ofStatus(status);
+            if (status == 207) {
+                int[] items = PartialResponse.itemStatuses(response.body(), batch.events());
+                long failed = Arrays.stream(items).filter(item -> item < 200 || item >= 300).count();
+                if (failed > 0) {
+                    return new DeliveryAttempt(batch, AttemptOutcome.PARTIAL, status,
+                            "http 207: " + failed + " of " + items.length + " items failed", attempt, startedAt,
+                            latencyMs, 0, items);
+                }
+            }
+            String problem = outcome == AttemptOutcome.DELIVERED ? null : "http " + status;
+            long notBefore = status == 429 || status == 503
+                    ? RetryAfter.until(response.headers().get("retry-after"), startedAt + latencyMs)
+                    : 0;
+            return new DeliveryAttempt(batch, outcome, status, problem, attempt, startedAt, latencyMs, notBefore,
+                    new int[0]);
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         String problem;
@@ -93,7 +131,16 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
             problem = "request failed: " + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         }
-        return new DeliveryAttempt(batch, AttemptOutcome.RETRYABLE, 0, problem, 1, startedAt, latencyMs);
+        return new DeliveryAttempt(batch, AttemptOutcome.RETRYABLE, 0, problem, attempt, startedAt, latencyMs);
+    }
+
+    /** The attempt number of the batch's most tried event (a stream batch mixes new and retried events). */
+    private static int attemptNumber(DeliveryBatch batch) {
+        int most = 0;
+        for (var event : batch.events()) {
+            most = Math.max(most, event.attempts());
+        }
+        return most + 1;
     }
 
     @Override

@@ -32,6 +32,15 @@ public interface HttpTransport extends AutoCloseable {
                 getClass().getSimpleName() + " only sends POST, not " + method));
     }
 
+    /**
+     * Sends any request and reads the whole response (up to its size cap). Same failure contract as
+     * {@link #post}. Transports that only deliver webhooks need not support it.
+     */
+    default CompletableFuture<HttpExchange.Response> exchange(HttpExchange request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                getClass().getSimpleName() + " only sends delivery POSTs"));
+    }
+
     @Override
     void close();
 

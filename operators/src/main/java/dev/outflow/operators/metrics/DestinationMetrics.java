@@ -1,5 +1,7 @@
 package dev.outflow.operators.metrics;
 
+import dev.outflow.operators.delivery.DestinationLane;
+
 import dev.outflow.schemas.catalog.DestinationCatalog;
 
 import org.apache.flink.metrics.Counter;
@@ -40,6 +42,8 @@ public final class DestinationMetrics {
         private Counter failedAttempts;
         private Counter deadLettered;
         private Histogram latency;
+        private final Map<String, Counter> counters = new HashMap<>();
+        private final Map<String, Histogram> histograms = new HashMap<>();
 
         Group(MetricGroup group) {
             this.group = group;
@@ -76,6 +80,73 @@ public final class DestinationMetrics {
 
         public void inFlight(LongSupplier requestsInFlight) {
             group.gauge("inFlight", requestsInFlight::getAsLong);
+        }
+
+        /** The health gauges of a delivery lane: requests in flight, adaptive limit, circuit, Retry-After. */
+        public void lane(DestinationLane lane) {
+            inFlight(() -> lane.limiter().running() + lane.limiter().waiting());
+            group.gauge("concurrencyLimit", () -> (long) lane.limiter().limit());
+            group.gauge("circuitState", () -> (long) lane.circuitState().ordinal());
+            group.gauge("retryAfterRemainingMs",
+                    () -> Math.max(0L, lane.pausedUntil() - System.currentTimeMillis()));
+        }
+
+        /** Events handed back for a later retry (each retry counts again). */
+        public Counter retried() {
+            return counter("retried");
+        }
+
+        /** Batches not sent because the destination asked for a pause, its circuit was open or it was saturated. */
+        public Counter deferred() {
+            return counter("deferred");
+        }
+
+        /** Events dropped because their messageId was already seen within the dedup window. */
+        public Counter duplicatesDropped() {
+            return counter("duplicatesDropped");
+        }
+
+        /** Events dead-lettered because their retry window ran out. */
+        public Counter expired() {
+            return counter("retryWindowExpired");
+        }
+
+        /** Events that had their first attempt, and those of them that the first attempt delivered. */
+        public void firstAttempt(boolean delivered) {
+            counter("firstAttempts").inc();
+            if (delivered) {
+                counter("firstAttemptsDelivered").inc();
+            }
+        }
+
+        /** Milliseconds from an event's first attempt to its delivery, for events that needed a retry. */
+        public Histogram retryAge() {
+            return histograms.computeIfAbsent("retryAgeMs",
+                    name -> group.histogram(name, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
+        }
+
+        /**
+         * Live deliverability, per subtask: the share of first attempts that delivered (Segment's "accepted"
+         * figure), and the share of events with a final outcome that were delivered rather than expired.
+         */
+        public void deliverabilityGauges() {
+            group.gauge("firstAttemptAcceptance", () -> ratio(counter("firstAttemptsDelivered").getCount(),
+                    counter("firstAttempts").getCount()));
+            group.gauge("finalDeliverability", () -> ratio(delivered().getCount(),
+                    delivered().getCount() + expired().getCount()));
+        }
+
+        /** Events parked for a retry, as seen by this batcher subtask. */
+        public void parkedEvents(LongSupplier parked) {
+            group.gauge("parkedEvents", parked::getAsLong);
+        }
+
+        private Counter counter(String name) {
+            return counters.computeIfAbsent(name, group::counter);
+        }
+
+        private static double ratio(long part, long whole) {
+            return whole == 0 ? 1.0 : (double) part / whole;
         }
     }
 }

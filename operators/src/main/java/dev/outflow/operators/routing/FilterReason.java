@@ -30,7 +30,10 @@ public enum FilterReason {
     /** The subscription of an Actions destination is disabled. */
     SUBSCRIPTION_DISABLED,
     /** The trigger of an Actions subscription does not match the event. */
-    SUBSCRIPTION_NOT_MATCHED;
+    SUBSCRIPTION_NOT_MATCHED,
+
+    /** The destination already had an event with this messageId within its dedup window. */
+    DUPLICATE_MESSAGE_ID;
 
     /** The code written to the delivery log and used as the metric label. */
     public String code() {

@@ -1,8 +1,11 @@
 package dev.outflow.operators.batching;
 
+import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.testutils.Catalogs;
 import dev.outflow.schemas.catalog.DestinationCatalog;
+import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeliveryBatch;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -11,11 +14,10 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +51,14 @@ class DestinationBatcherTest {
               - id: single
                 type: webhook
                 endpoint: https://single.example/in
+              - id: bulk
+                type: webhook
+                endpoint: https://bulk.example/in
+                batching: {mode: bulk, maxEvents: 1000, maxWait: 1s}
+              - id: deduped
+                type: webhook
+                endpoint: https://deduped.example/in
+                delivery: {dedupWindow: 5s}
             """);
 
     /** The state backends the job may run with; the batcher must behave the same on both. */
@@ -63,7 +73,7 @@ class DestinationBatcherTest {
         }
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, RoutedEvent, DeliveryBatch> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness;
 
     @AfterEach
     void closeHarness() throws Exception {
@@ -80,15 +90,15 @@ class DestinationBatcherTest {
         RoutedEvent second = event("counted", 0, "m2", 20);
         RoutedEvent third = event("counted", 0, "m3", 30);
 
-        harness.processElement(record(first));
-        harness.processElement(record(second));
+        harness.processElement1(record(first));
+        harness.processElement1(record(second));
 
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(bufferedKeys()).isEqualTo(1);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         harness.setProcessingTime(NOW + 100);
-        harness.processElement(record(third));
+        harness.processElement1(record(third));
 
         assertThat(harness.extractOutputValues()).containsExactly(
                 new DeliveryBatch("counted", 0, new RoutedEvent[] {first, second, third}, 60, NOW + 100));
@@ -102,9 +112,9 @@ class DestinationBatcherTest {
         RoutedEvent first = event("sized", 0, "m1", 400);
         RoutedEvent second = event("sized", 0, "m2", 624);
 
-        harness.processElement(record(first));
+        harness.processElement1(record(first));
         assertThat(harness.extractOutputValues()).isEmpty();
-        harness.processElement(record(second));
+        harness.processElement1(record(second));
 
         assertThat(harness.extractOutputValues()).singleElement().satisfies(batch -> {
             assertThat(batch.events()).containsExactly(first, second);
@@ -121,10 +131,10 @@ class DestinationBatcherTest {
         RoutedEvent second = event("sized", 0, "m2", 400);
         RoutedEvent third = event("sized", 0, "m3", 400);
 
-        harness.processElement(record(first));
-        harness.processElement(record(second));
+        harness.processElement1(record(first));
+        harness.processElement1(record(second));
         harness.setProcessingTime(NOW + 300);
-        harness.processElement(record(third));
+        harness.processElement1(record(third));
 
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(batch -> assertThat(batch.events()).containsExactly(first, second));
@@ -147,7 +157,7 @@ class DestinationBatcherTest {
         harness = openHarness(backend, null);
         RoutedEvent huge = event("sized", 0, "m1", 5_000);
 
-        harness.processElement(record(huge));
+        harness.processElement1(record(huge));
 
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(batch -> assertThat(batch.events()).containsExactly(huge));
@@ -161,9 +171,9 @@ class DestinationBatcherTest {
         RoutedEvent first = event("counted", 1, "m1", 10);
         RoutedEvent second = event("counted", 1, "m2", 10);
 
-        harness.processElement(record(first));
+        harness.processElement1(record(first));
         harness.setProcessingTime(NOW + 500);
-        harness.processElement(record(second));
+        harness.processElement1(record(second));
         harness.setProcessingTime(NOW + MAX_WAIT - 1);
 
         assertThat(harness.extractOutputValues()).isEmpty();
@@ -182,9 +192,9 @@ class DestinationBatcherTest {
         RoutedEvent first = event("single", 0, "m1", 10);
         RoutedEvent second = event("single", 0, "m2", 10);
 
-        harness.processElement(record(first));
+        harness.processElement1(record(first));
         assertStateAndTimersCleared();
-        harness.processElement(record(second));
+        harness.processElement1(record(second));
 
         assertThat(harness.extractOutputValues()).containsExactly(
                 new DeliveryBatch("single", 0, new RoutedEvent[] {first}, 10, NOW),
@@ -196,7 +206,7 @@ class DestinationBatcherTest {
     void theTimerOfABatchFlushedByCountDoesNotFireLater() throws Exception {
         harness = openHarness(Backend.HEAP, null);
         for (int i = 0; i < 3; i++) {
-            harness.processElement(record(event("counted", 0, "m" + i, 10)));
+            harness.processElement1(record(event("counted", 0, "m" + i, 10)));
         }
 
         harness.setProcessingTime(NOW + 10 * MAX_WAIT);
@@ -208,17 +218,16 @@ class DestinationBatcherTest {
     @Test
     void shardsOfOneDestinationBatchIndependently() throws Exception {
         harness = openHarness(Backend.HEAP, null);
-        harness.processElement(record(event("counted", 0, "a1", 10)));
-        harness.processElement(record(event("counted", 1, "b1", 10)));
-        harness.processElement(record(event("counted", 0, "a2", 10)));
-        harness.processElement(record(event("counted", 0, "a3", 10)));
+        harness.processElement1(record(event("counted", 0, "a1", 10)));
+        harness.processElement1(record(event("counted", 1, "b1", 10)));
+        harness.processElement1(record(event("counted", 0, "a2", 10)));
+        harness.processElement1(record(event("counted", 0, "a3", 10)));
 
         assertThat(harness.extractOutputValues()).singleElement().satisfies(batch -> {
             assertThat(batch.shard()).isZero();
             assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("a1", "a2", "a3");
         });
         assertThat(bufferedKeys()).isEqualTo(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
         harness.setProcessingTime(NOW + MAX_WAIT);
 
@@ -234,10 +243,10 @@ class DestinationBatcherTest {
         RoutedEvent first = event("counted", 0, "m1", 10);
         RoutedEvent second = event("counted", 0, "m2", 10);
         RoutedEvent other = event("counted", 1, "o1", 10);
-        harness.processElement(record(first));
-        harness.processElement(record(second));
+        harness.processElement1(record(first));
+        harness.processElement1(record(second));
         harness.setProcessingTime(NOW + 200);
-        harness.processElement(record(other));
+        harness.processElement1(record(other));
 
         OperatorSubtaskState snapshot = harness.snapshot(1L, NOW + 250);
         harness.close();
@@ -262,13 +271,13 @@ class DestinationBatcherTest {
     @Test
     void aRestoredBatchStillFlushesOnCount() throws Exception {
         harness = openHarness(Backend.HEAP, null);
-        harness.processElement(record(event("counted", 0, "m1", 10)));
-        harness.processElement(record(event("counted", 0, "m2", 10)));
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        harness.processElement1(record(event("counted", 0, "m2", 10)));
         OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
         harness.close();
 
         harness = openHarness(Backend.HEAP, snapshot);
-        harness.processElement(record(event("counted", 0, "m3", 10)));
+        harness.processElement1(record(event("counted", 0, "m3", 10)));
 
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
@@ -276,12 +285,197 @@ class DestinationBatcherTest {
         assertStateAndTimersCleared();
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aRetryWaitsParkedUntilDueThenJoinsNewTraffic(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent retried = tried(event("counted", 0, "r1", 10));
+        RoutedEvent fresh = event("counted", 0, "n1", 10);
+
+        harness.processElement2(parked(500, false, retried));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).containsExactly("counted#0");
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.processElement1(record(fresh));
+        harness.setProcessingTime(NOW + 500);
+
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).isEmpty();
+        assertThat(harness.extractOutputValues()).as("the retry waits in the open batch").isEmpty();
+
+        RoutedEvent later = event("counted", 0, "n2", 10);
+        harness.processElement1(record(later));
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(batch -> assertThat(batch.events()).containsExactly(fresh, retried, later));
+        assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBulkRetryGoesOutAgainAsTheSameBatch(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent first = tried(event("bulk", 0, "b1", 10));
+        RoutedEvent second = tried(event("bulk", 0, "b2", 20));
+        harness.processElement1(record(event("bulk", 0, "new", 10)));
+
+        harness.processElement2(parked(300, true, first, second));
+        harness.setProcessingTime(NOW + 300);
+
+        assertThat(harness.extractOutputValues()).containsExactly(
+                new DeliveryBatch("bulk", 0, new RoutedEvent[] {first, second}, 30, NOW + 300));
+        assertThat(bufferedKeys()).as("new traffic keeps its own batch").isEqualTo(1);
+
+        harness.setProcessingTime(NOW + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void aRetryAlreadyDueIsReleasedAtOnce() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        RoutedEvent retried = tried(event("single", 0, "r1", 10));
+
+        harness.processElement2(parked(-5, false, retried));
+
+        assertThat(harness.extractOutputValues()).containsExactly(
+                new DeliveryBatch("single", 0, new RoutedEvent[] {retried}, 10, NOW));
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void retriesDueAtTheSameTimeShareASlotUnlessKeptTogether() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        harness.processElement2(parked(400, false, tried(event("single", 0, "a", 10))));
+        harness.processElement2(parked(400, false, tried(event("single", 0, "b", 10))));
+
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.setProcessingTime(NOW + 400);
+
+        assertThat(harness.extractOutputValues()).extracting(batch -> batch.events()[0].messageId())
+                .containsExactly("a", "b");
+        assertStateAndTimersCleared();
+
+        harness.processElement2(parked(900, true, tried(event("bulk", 0, "x", 10))));
+        harness.processElement2(parked(900, true, tried(event("bulk", 0, "y", 10))));
+        harness.setProcessingTime(NOW + 901);
+
+        assertThat(harness.extractOutputValues()).hasSize(4).last()
+                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("y"));
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void flushingABatchKeepsATimerItSharesWithAParkedRetry() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        harness.processElement1(record(event("counted", 0, "n1", 10)));
+        harness.processElement2(parked(MAX_WAIT, false, tried(event("counted", 0, "r1", 10))));
+        harness.processElement1(record(event("counted", 0, "n2", 10)));
+        harness.processElement1(record(event("counted", 0, "n3", 10)));
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        harness.setProcessingTime(NOW + MAX_WAIT);
+
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).as("released by the shared timer").isEmpty();
+        assertThat(bufferedKeys()).as("the retry opened a new batch").isEqualTo(1);
+
+        harness.setProcessingTime(NOW + 2 * MAX_WAIT);
+
+        assertThat(harness.extractOutputValues()).hasSize(2).last()
+                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("r1"));
+        assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void parkedRetriesAndTheirTimersSurviveSnapshotAndRestore(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent retried = tried(event("single", 0, "r1", 10));
+        harness.processElement2(parked(2_000, false, retried));
+        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
+        harness.close();
+
+        harness = openHarness(backend, snapshot);
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).containsExactly("single#0");
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.setProcessingTime(NOW + 2_000);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(batch -> {
+            assertThat(batch.events()).containsExactly(retried);
+            assertThat(batch.events()[0].attempts()).as("the attempt count travels with the event").isEqualTo(1);
+        });
+        assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aMessageIdSeenWithinTheDedupWindowIsFilteredNotSent(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.setProcessingTime(NOW + 4_999);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement().satisfies(filtered -> {
+            assertThat(filtered.getValue().messageId()).isEqualTo("m1");
+            assertThat(filtered.getValue().reason()).isEqualTo("duplicate_message_id");
+        });
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactly("deduped#0");
+
+        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW + 4_999);
+        harness.close();
+        harness = openHarness(backend, snapshot);
+        harness.setProcessingTime(NOW + 4_999);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        assertThat(harness.extractOutputValues()).as("still a duplicate after a restore").isEmpty();
+
+        harness.setProcessingTime(NOW + 5_000);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        assertThat(harness.extractOutputValues()).as("the window is over").hasSize(1);
+    }
+
+    @Test
+    void aRetryIsNeverTakenForADuplicate() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        RoutedEvent first = event("deduped", 0, "m1", 10);
+        harness.processElement1(record(first));
+
+        harness.processElement2(parked(0, false, tried(first)));
+
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).isNull();
+    }
+
+    @Test
+    void retriesForADestinationNoLongerInTheCatalogAreDeadLettered() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        harness.processElement2(parked(100, false, tried(event("removed", 0, "m1", 10))));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.getSideOutput(OutputTags.DEAD_LETTERS)).singleElement().satisfies(letter -> {
+            assertThat(letter.getValue().reason()).contains("'removed' is no longer in the catalog");
+            assertThat(letter.getValue().attempts()).hasSize(1);
+        });
+        assertStateAndTimersCleared();
+    }
+
+    /**
+     * Nothing buffered, parked or scheduled. Only the dedup state is left: it remembers messageIds for the
+     * destination's dedup window and is cleared by its TTL.
+     */
     private void assertStateAndTimersCleared() throws Exception {
         assertThat(bufferedKeys()).as("keys holding batch state").isZero();
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).as("keys holding parked retries").isEmpty();
         assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
-        if (harness.getOperator().getKeyedStateBackend() instanceof HeapKeyedStateBackend) {
-            assertThat(harness.numKeyedStateEntries()).isZero();
-        }
+    }
+
+    private List<String> keysOf(String stateName) {
+        return harness.getOperator().<String>getKeyedStateBackend()
+                .getKeys(stateName, VoidNamespace.INSTANCE).toList();
     }
 
     /**
@@ -297,12 +491,12 @@ class DestinationBatcherTest {
         return buffered.size();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, RoutedEvent, DeliveryBatch> openHarness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, RoutedEvent, DeliveryBatch> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new DestinationBatcher(CATALOG)), RoutedEvent::routeKey,
-                        Types.STRING);
+        KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(new DestinationBatcher(CATALOG)), RoutedEvent::routeKey,
+                        ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
         harness.setProcessingTime(NOW);
         if (restoreFrom != null) {
@@ -319,6 +513,15 @@ class DestinationBatcherTest {
         byte[] padded = new byte[payloadBytes];
         System.arraycopy(payload, 0, padded, 0, Math.min(payload.length, payloadBytes));
         return new RoutedEvent(destinationId, shard, messageId, "track", padded, "events/0/1", NOW);
+    }
+
+    private static RoutedEvent tried(RoutedEvent event) {
+        return event.withAttempt(new AttemptRecord(NOW - 1_000, 503, "http 503", 20));
+    }
+
+    private static StreamRecord<ParkedBatch> parked(long dueIn, boolean keepTogether, RoutedEvent... events) {
+        return new StreamRecord<>(new ParkedBatch(events[0].destinationId(), events[0].shard(), events, NOW + dueIn,
+                keepTogether));
     }
 
     private static StreamRecord<RoutedEvent> record(RoutedEvent event) {

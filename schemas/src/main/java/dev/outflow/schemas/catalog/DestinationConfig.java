@@ -18,13 +18,15 @@ import java.util.TreeMap;
  * @param name display name; the {@code integrations} object of an event refers to destinations by this name
  * @param type how events are delivered
  * @param enabled a disabled destination receives nothing; its events are counted as filtered
- * @param endpoint URL events are sent to (null for an Actions destination: each subscription has its own)
+ * @param endpoint URL events are sent to (null for a function, which makes its own requests, and for an
+ *     Actions destination, whose subscriptions have their own)
  * @param headers extra request headers, secrets resolved
  * @param secretHeaders names of the headers whose values came from secrets
  * @param eventTypes event types this destination accepts (method compatibility)
  * @param sourceIds sources whose events this destination accepts; empty means any source
  * @param batching batching limits
  * @param delivery timeouts and concurrency
+ * @param function the code and settings of a {@code function} destination, null for the other types
  * @param method HTTP method of the requests ({@code POST} for webhooks)
  * @param filters destination filters, in file order (applied in Segment's order, see {@link FilterAction})
  * @param subscriptions the subscriptions of an Actions destination, empty for others
@@ -41,6 +43,7 @@ public record DestinationConfig(
         Set<String> sourceIds,
         BatchingConfig batching,
         DeliveryConfig delivery,
+        FunctionConfig function,
         String method,
         List<FilterConfig> filters,
         List<ActionSubscriptionConfig> subscriptions)
@@ -48,6 +51,22 @@ public record DestinationConfig(
 
     /** Separates a destination id from a subscription key in the route id of a subscription. */
     public static final char SUBSCRIPTION_SEPARATOR = '/';
+
+    /** A webhook destination without filters. */
+    public DestinationConfig(String id, String name, DestinationType type, boolean enabled, String endpoint,
+            Map<String, String> headers, Set<String> secretHeaders, Set<EventType> eventTypes, Set<String> sourceIds,
+            BatchingConfig batching, DeliveryConfig delivery) {
+        this(id, name, type, enabled, endpoint, headers, secretHeaders, eventTypes, sourceIds, batching, delivery,
+                null);
+    }
+
+    /** A destination without filters or subscriptions. */
+    public DestinationConfig(String id, String name, DestinationType type, boolean enabled, String endpoint,
+            Map<String, String> headers, Set<String> secretHeaders, Set<EventType> eventTypes, Set<String> sourceIds,
+            BatchingConfig batching, DeliveryConfig delivery, FunctionConfig function) {
+        this(id, name, type, enabled, endpoint, headers, secretHeaders, eventTypes, sourceIds, batching, delivery,
+                function, "POST", List.of(), List.of());
+    }
 
     public DestinationConfig {
         filters = List.copyOf(filters);
@@ -77,7 +96,7 @@ public record DestinationConfig(
         Set<String> secrets = new HashSet<>(subscription.secretHeaders());
         return new DestinationConfig(id + SUBSCRIPTION_SEPARATOR + subscription.key(),
                 name + " / " + subscription.name(), type, enabled && subscription.enabled(), subscription.url(),
-                targetHeaders, secrets, eventTypes, sourceIds, subscription.batching(), delivery,
+                targetHeaders, secrets, eventTypes, sourceIds, subscription.batching(), delivery, null,
                 subscription.method(), List.of(), List.of());
     }
 
@@ -97,6 +116,7 @@ public record DestinationConfig(
         return "DestinationConfig[id=" + id + ", name=" + name + ", type=" + type.wireName() + ", enabled=" + enabled
                 + ", endpoint=" + endpoint + ", headers=" + maskedHeaders() + ", eventTypes=" + eventTypes
                 + ", sourceIds=" + sourceIds + ", batching=" + batching + ", delivery=" + delivery + ", method=" + method
-                + ", filters=" + filters + ", subscriptions=" + subscriptions + "]";
+                + ", filters=" + filters + ", subscriptions=" + subscriptions
+                + (function == null ? "" : ", function=" + function) + "]";
     }
 }

@@ -1,0 +1,110 @@
+package dev.outflow.operators.delivery;
+
+import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.delivery.AttemptOutcome;
+import dev.outflow.schemas.delivery.DeliveryAttempt;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything one delivery subtask knows about one destination's health, and the gate every batch for it passes:
+ * a pending Retry-After, the circuit breaker and the adaptive concurrency limit. A batch the gate holds back is
+ * not queued (it would sit on Async I/O capacity that other destinations need): it is handed back as deferred,
+ * and the batcher parks it until the gate can open.
+ *
+ * <p>Lanes live in the delivery subtask, not in checkpointed state: after a restart a destination starts with a
+ * closed circuit and full concurrency, and learns its health again from the first answers.
+ */
+public final class DestinationLane {
+
+    /** Batches waiting for a concurrency slot, as a multiple of the current limit, before new ones are deferred. */
+    public static final int BACKLOG_FACTOR = 2;
+
+    /** Why and until when a batch must not be sent. */
+    public record Hold(long until, String reason) {}
+
+    private final DestinationConfig destination;
+    private final CircuitBreaker breaker;
+    private final ConcurrencyLimiter limiter;
+    private final AtomicLong pausedUntil = new AtomicLong();
+
+    public DestinationLane(DestinationConfig destination) {
+        this.destination = destination;
+        this.breaker = new CircuitBreaker(destination.delivery().circuitOpenMs());
+        this.limiter = new ConcurrencyLimiter(destination.delivery().maxConcurrency());
+    }
+
+    /**
+     * Whether a new batch may join this destination's queue now; null when it may. In half-open state the first
+     * admitted batch is the circuit's probe.
+     */
+    public Hold admit(long now) {
+        Hold paused = pausedAt(now);
+        if (paused != null) {
+            return paused;
+        }
+        if (limiter.waiting() >= BACKLOG_FACTOR * limiter.limit()) {
+            return new Hold(now + backlogWaitMs(), "saturated: " + limiter.running() + " requests in flight and "
+                    + limiter.waiting() + " waiting");
+        }
+        if (!breaker.tryAcquire(now)) {
+            return new Hold(breaker.retryAt(now), "circuit open");
+        }
+        return null;
+    }
+
+    /**
+     * Checked again just before a queued batch goes out: a Retry-After may have arrived while it waited. Null
+     * when it may go.
+     */
+    public Hold pausedAt(long now) {
+        long until = pausedUntil.get();
+        return now < until ? new Hold(until, "retry-after") : null;
+    }
+
+    /**
+     * Updates the destination's health from an attempt. Called before the attempt's concurrency slot is given to
+     * the next batch, so that batch already sees a Retry-After this attempt brought.
+     */
+    public void learn(DeliveryAttempt attempt) {
+        if (attempt.outcome() == AttemptOutcome.DEFERRED) {
+            // a probe that never went out must not keep the circuit half-open forever
+            breaker.record(CircuitBreaker.Result.THROTTLED, attempt.startedAt());
+            return;
+        }
+        long now = attempt.startedAt() + attempt.latencyMs();
+        if (attempt.notBefore() > 0) {
+            pausedUntil.accumulateAndGet(attempt.notBefore(), Math::max);
+        }
+        if (attempt.status() == 429) {
+            limiter.onOverload();
+            breaker.record(CircuitBreaker.Result.THROTTLED, now);
+        } else if (attempt.outcome() == AttemptOutcome.RETRYABLE) {
+            if (attempt.status() == 0 && attempt.error() != null && attempt.error().startsWith("timeout")) {
+                limiter.onOverload();
+            }
+            breaker.record(CircuitBreaker.Result.FAILURE, now);
+        } else {
+            limiter.onSuccess(attempt.latencyMs());
+            breaker.record(CircuitBreaker.Result.SUCCESS, now);
+        }
+    }
+
+    /** A saturated destination's batches come back after about one request's worth of time. */
+    private long backlogWaitMs() {
+        return Math.max(200, Math.min(5_000, destination.delivery().timeoutMs() / 5));
+    }
+
+    public ConcurrencyLimiter limiter() {
+        return limiter;
+    }
+
+    public CircuitBreaker.State circuitState() {
+        return breaker.state();
+    }
+
+    /** Until when a Retry-After holds the destination (ms), 0 when it never did. */
+    public long pausedUntil() {
+        return pausedUntil.get();
+    }
+}
