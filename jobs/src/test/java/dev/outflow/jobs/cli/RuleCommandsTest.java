@@ -3,11 +3,7 @@ package dev.outflow.jobs.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
-
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,47 +21,47 @@ class RuleCommandsTest {
 
     @Test
     void mappingEvalPrintsTheMappedJson() throws IOException {
-        Result result = run("mapping", "eval", "--mapping", file("m.json",
+        OutflowCliTest.Result result = run("mapping", "eval", "--mapping", file("m.json",
                 "{\"order\":{\"@path\":\"$.properties.orderId\"},\"label\":{\"@template\":\"{{event}}!\"}}"),
                 "--input", file("e.json", EVENT));
-        assertThat(result.exit).isZero();
-        assertThat(result.out.replaceAll("\\s", "")).isEqualTo("{\"order\":\"o-9\",\"label\":\"OrderCompleted!\"}");
+        assertThat(result.exit()).isZero();
+        assertThat(result.out().replaceAll("\\s", "")).isEqualTo("{\"order\":\"o-9\",\"label\":\"OrderCompleted!\"}");
     }
 
     @Test
     void anInvalidMappingExitsWithTwoAndThePathOfTheBadDirective() throws IOException {
-        Result result = run("mapping", "eval", "--mapping", file("m.json", "{\"a\":{\"b\":{\"@template\":false}}}"),
+        OutflowCliTest.Result result = run("mapping", "eval", "--mapping", file("m.json", "{\"a\":{\"b\":{\"@template\":false}}}"),
                 "--input", file("e.json", EVENT));
-        assertThat(result.exit).isEqualTo(2);
-        assertThat(result.err).contains("invalid mapping at /a/b/@template").doesNotContain("\tat ");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("invalid mapping at /a/b/@template").doesNotContain("\tat ");
         assertThat(run("mapping", "eval", "--mapping", file("bad.json", "{oops"), "--input", file("e.json", EVENT))
-                .exit).isEqualTo(2);
+                .exit()).isEqualTo(2);
     }
 
     @Test
     void fqlEvalPrintsTrueOrFalse() throws IOException {
         String event = file("e.json", EVENT);
         assertThat(run("fql", "eval", "--subscription", "type = \"track\" and event = \"Order Completed\"",
-                "--event", event).out.trim()).isEqualTo("true");
-        assertThat(run("fql", "eval", "--subscription", "event = \"Signed Up\"", "--event", event).out.trim())
+                "--event", event).out().trim()).isEqualTo("true");
+        assertThat(run("fql", "eval", "--subscription", "event = \"Signed Up\"", "--event", event).out().trim())
                 .isEqualTo("false");
     }
 
     @Test
     void anFqlParseErrorExitsWithTwoAndItsPosition() throws IOException {
-        Result result = run("fql", "eval", "--subscription", "type * \"track\"", "--event", file("e.json", EVENT));
-        assertThat(result.exit).isEqualTo(2);
-        assertThat(result.err).contains("invalid subscription", "position").doesNotContain("\tat ");
+        OutflowCliTest.Result result = run("fql", "eval", "--subscription", "type * \"track\"", "--event", file("e.json", EVENT));
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("invalid subscription", "position").doesNotContain("\tat ");
         assertThat(run("fql", "eval", "--subscription", "type = \"track\"", "--event", dir.resolve("none.json")
-                .toString()).exit).isEqualTo(2);
+                .toString()).exit()).isEqualTo(2);
     }
 
     @Test
     void actionsTestShowsWhichSubscriptionsFireAndTheirRequestsWithSecretsMasked() throws IOException {
-        Result result = run("actions", "test", "--config", catalog(), "--destination", "crm", "--event",
+        OutflowCliTest.Result result = run("actions", "test", "--config", catalog(), "--destination", "crm", "--event",
                 file("e.json", EVENT));
-        assertThat(result.exit).as(result.err).isZero();
-        assertThat(result.out).contains(
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).contains(
                 "crm (actions): 1 of 2 subscription(s) fire",
                 "[skipped] crm/upsert-contact: subscription_not_matched",
                 "[fires]   crm/track-order (CRM / Track Order)",
@@ -74,27 +70,27 @@ class RuleCommandsTest {
                 "X-Outflow-Sync-Mode: add",
                 "Idempotency-Key: m-1",
                 "\"total\" : 42.5");
-        assertThat(result.out).doesNotContain("s3cr3t");
+        assertThat(result.out()).doesNotContain("s3cr3t");
     }
 
     @Test
     void actionsTestRejectsBadInputWithTwo() throws IOException {
         String catalog = catalog();
         assertThat(run("actions", "test", "--config", catalog, "--destination", "nope", "--event",
-                file("e.json", EVENT)).err).contains("no destination 'nope'");
-        Result badEvent = run("actions", "test", "--config", catalog, "--destination", "crm", "--event",
+                file("e.json", EVENT)).err()).contains("no destination 'nope'");
+        OutflowCliTest.Result badEvent = run("actions", "test", "--config", catalog, "--destination", "crm", "--event",
                 file("bad.json", "{\"type\":\"track\",\"userId\":\"u\"}"));
-        assertThat(badEvent.exit).isEqualTo(2);
-        assertThat(badEvent.err).contains("not a valid Segment event", "missing_field");
-        Result badCatalog = run("actions", "test", "--config", file("bad.yaml", """
+        assertThat(badEvent.exit()).isEqualTo(2);
+        assertThat(badEvent.err()).contains("not a valid Segment event", "missing_field");
+        OutflowCliTest.Result badCatalog = run("actions", "test", "--config", file("bad.yaml", """
                 destinations:
                   - id: crm
                     type: actions
                     subscriptions:
                       - {name: A, subscribe: 'type * "track"', mapping: {a: 1}, action: {url: "https://crm.example"}}
                 """), "--destination", "crm", "--event", file("e.json", EVENT));
-        assertThat(badCatalog.exit).isEqualTo(2);
-        assertThat(badCatalog.err).contains("destination 'crm', field 'subscriptions[0].subscribe'");
+        assertThat(badCatalog.exit()).isEqualTo(2);
+        assertThat(badCatalog.err()).contains("destination 'crm', field 'subscriptions[0].subscribe'");
     }
 
     private String catalog() throws IOException {
@@ -123,15 +119,7 @@ class RuleCommandsTest {
         return file.toString();
     }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = OutflowCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exit = commandLine.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private static OutflowCliTest.Result run(String... args) {
+        return OutflowCliTest.run(args);
     }
-
-    private record Result(int exit, String out, String err) {}
 }
