@@ -37,7 +37,8 @@ public final class ConfigCommand {
             out.printf("%s: valid, %d destination(s)%n", file, catalog.destinations().size());
             for (DestinationConfig destination : catalog.destinations()) {
                 out.printf("  %-20s %-8s %-8s %s%n", destination.id(), destination.type().wireName(),
-                        destination.enabled() ? "enabled" : "disabled", destination.endpoint());
+                        destination.enabled() ? "enabled" : "disabled", destination.function() != null
+                                ? destination.function().codeFile() : destination.endpoint());
                 out.printf("  %-20s events: %s; batching: %s; headers: %s%n", "",
                         destination.eventTypes().stream().map(t -> t.wireName()).sorted()
                                 .collect(Collectors.joining(",")),
