@@ -42,6 +42,7 @@ public final class ConfigCommand {
                 out.printf("  %-20s %-8s %-8s %s%n", destination.id(), destination.type().wireName(),
                         destination.enabled() ? "enabled" : "disabled",
                         destination.isActions() ? destination.subscriptions().size() + " subscription(s)"
+                                : destination.function() != null ? destination.function().codeFile()
                                 : destination.endpoint());
                 out.printf("  %-20s events: %s; batching: %s; headers: %s%n", "",
                         destination.eventTypes().stream().map(t -> t.wireName()).sorted()
