@@ -87,7 +87,8 @@ public final class OutflowJob {
         return env.executeAsync(JOB_NAME);
     }
 
-    static Configuration stateAndCheckpoints(JobSettings settings) {
+    /** RocksDB, checkpoints, no Kryo; public so the throughput benchmark's passthrough job runs with the same. */
+    public static Configuration stateAndCheckpoints(JobSettings settings) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -99,7 +100,8 @@ public final class OutflowJob {
         return conf;
     }
 
-    static KafkaSource<RawEvent> kafkaSource(JobSettings settings) {
+    /** The job's Kafka source; public so the throughput benchmark's passthrough job reads the same way. */
+    public static KafkaSource<RawEvent> kafkaSource(JobSettings settings) {
         Properties properties = new Properties();
         properties.putAll(settings.kafkaProperties());
         return KafkaSource.<RawEvent>builder()
@@ -144,7 +146,8 @@ public final class OutflowJob {
         };
     }
 
-    private static <T> KafkaSink<T> sink(JobSettings settings,
+    /** The job's Kafka sinks; public so the throughput benchmark's passthrough job writes the same way. */
+    public static <T> KafkaSink<T> sink(JobSettings settings,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer, String name) {
         Properties properties = new Properties();
         properties.setProperty("linger.ms", "20");

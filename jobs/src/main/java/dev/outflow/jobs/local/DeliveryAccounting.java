@@ -84,6 +84,18 @@ public final class DeliveryAccounting implements AutoCloseable {
     private final List<JsonNode> deadLetters = new ArrayList<>();
     private final List<byte[]> rawOutputs = new ArrayList<>();
     private long records;
+    private OutputListener listener = OutputListener.NONE;
+
+    /** Sees every output record as it is read, for callers that need more than the counts (e.g. latencies). */
+    public interface OutputListener {
+        OutputListener NONE = new OutputListener() {};
+
+        /** A delivery-log record, with the time Kafka stamped on it. */
+        default void onDeliveryLog(JsonNode record, long kafkaTimestamp) {}
+
+        /** A dead letter, with the time Kafka stamped on it. */
+        default void onDeadLetter(JsonNode record, long kafkaTimestamp) {}
+    }
 
     public DeliveryAccounting(String bootstrapServers, String deliveryLogTopic, String deadLetterTopic,
             List<String> destinationIds) {
@@ -110,6 +122,11 @@ public final class DeliveryAccounting implements AutoCloseable {
         consumer.subscribe(List.of(deliveryLogTopic, deadLetterTopic));
     }
 
+    public DeliveryAccounting listener(OutputListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
     /** Reads what arrived within {@code timeout}; returns how many records were read. */
     public int poll(Duration timeout) {
         int read = 0;
@@ -122,8 +139,10 @@ public final class DeliveryAccounting implements AutoCloseable {
             }
             if (record.topic().equals(deliveryLogTopic)) {
                 countLogRecord(json);
+                listener.onDeliveryLog(json, record.timestamp());
             } else {
                 countDeadLetter(json);
+                listener.onDeadLetter(json, record.timestamp());
             }
         }
         return read;

@@ -1,46 +1,91 @@
 package dev.outflow.jobs.local;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.outflow.jobs.local.EndpointBehavior.Reply;
 import dev.outflow.schemas.event.Json;
 
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.ExceptionListener;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
 import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A real HTTP endpoint on 127.0.0.1 that plays a destination: it answers by an {@link EndpointBehavior} and
- * records what it accepted (each messageId, so duplicates show). Built on Apache HttpCore's classic server.
+ * A real HTTP endpoint on 127.0.0.1 that plays a destination: it answers by an {@link EndpointBehavior} (a status,
+ * a {@code Retry-After}, a delay, no answer at all, or a 207 with per-item results) and records every request, so
+ * duplicates, first-attempt acceptance and requests that ignored a {@code Retry-After} show. Built on Apache
+ * HttpCore's classic server (a thread per connection, so a held request holds only its own connection).
+ *
+ * <p>A 207 body is {@code {"results":[{"messageId":"...","status":200},...]}}, one result per event in the order
+ * of the request.
  */
 public final class LocalHttpEndpoint implements AutoCloseable {
+
+    /**
+     * A request that arrives this soon after a {@code Retry-After} went out was already on its way, so it is not
+     * counted as ignoring it.
+     */
+    public static final long RETRY_AFTER_GRACE_MS = 100;
+
+    /**
+     * One request as the endpoint saw it.
+     *
+     * @param receivedAtMs when it arrived (epoch ms)
+     * @param answeredAtMs when the answer went out (or the request was dropped)
+     * @param status the status answered, {@link Reply#NO_ANSWER} when none
+     * @param messageIds the events it carried, in order
+     * @param accepted how many of them were accepted (2xx, or 2xx items of a 207)
+     * @param insideRetryAfter it arrived while a {@code Retry-After} this endpoint had announced was pending
+     */
+    public record Request(long receivedAtMs, long answeredAtMs, int status, List<String> messageIds, int accepted,
+            boolean insideRetryAfter) {}
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final String name;
     private final HttpServer server;
     private final EndpointBehavior behavior;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final LongAdder requests = new LongAdder();
+    private final LongAdder handlerCpuNanos = new LongAdder();
     private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> acceptedAtFirstSight = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstAcceptedAt = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Request> log = new ConcurrentLinkedQueue<>();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    private final Object retryAfterLock = new Object();
+    private long retryAfterAnnouncedAt = Long.MIN_VALUE;
+    private long retryAfterUntil = Long.MIN_VALUE;
 
     private LocalHttpEndpoint(String name, EndpointBehavior behavior) throws IOException {
         this.name = name;
@@ -51,6 +96,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
                 // requests are addressed to 127.0.0.1; without this the server answers 421 to any other host name
                 .setCanonicalHostName("127.0.0.1")
                 .setSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(Timeout.ofSeconds(60)).build())
+                // clients that time out and go away (black hole, slow endpoint) are expected, not worth a log line
+                .setExceptionListener(ExceptionListener.NO_OP)
                 .register("*", this::handle)
                 .create();
         server.start();
@@ -71,22 +118,97 @@ public final class LocalHttpEndpoint implements AutoCloseable {
 
     private void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
             throws IOException {
+        long cpuBefore = THREADS.getCurrentThreadCpuTime();
+        try {
+            answer(request, response);
+        } finally {
+            handlerCpuNanos.add(THREADS.getCurrentThreadCpuTime() - cpuBefore);
+        }
+    }
+
+    private void answer(ClassicHttpRequest request, ClassicHttpResponse response) throws IOException {
+        long received = System.currentTimeMillis();
+        boolean insideRetryAfter = insideRetryAfter(received);
         requests.increment();
         for (Header header : request.getHeaders()) {
-            lastHeaders.put(header.getName().toLowerCase(java.util.Locale.ROOT), header.getValue());
+            lastHeaders.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
         byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
         List<JsonNode> events = parseEvents(body);
-        int status = events == null ? 400 : behavior.statusFor(events);
-        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-        if (status >= 200 && status < 300) {
-            for (JsonNode event : events) {
-                accepted.computeIfAbsent(event.path("messageId").asText(), id -> new AtomicInteger()).incrementAndGet();
+        Reply reply = events == null ? Reply.of(400) : behavior.reply(events, received);
+        List<String> messageIds = new ArrayList<>(events == null ? 0 : events.size());
+        if (events != null) {
+            events.forEach(event -> messageIds.add(event.path("messageId").asText()));
+        }
+        if (reply.delayMs() > 0) {
+            try {
+                closing.await(reply.delayMs(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
-        response.setCode(status);
-        response.setEntity(new StringEntity(status < 300 ? "{\"ok\":true}" : "{\"ok\":false}",
-                ContentType.APPLICATION_JSON));
+        long answered = System.currentTimeMillis();
+        int acceptedHere = record(messageIds, reply, answered);
+        statuses.computeIfAbsent(reply.status(), s -> new LongAdder()).increment();
+        log.add(new Request(received, answered, reply.status(), messageIds, acceptedHere, insideRetryAfter));
+        if (reply.status() == Reply.NO_ANSWER) {
+            // the only way to end a request without a response: drop the connection
+            throw new IOException("no answer (black hole)");
+        }
+        if (reply.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", String.valueOf(reply.retryAfterSeconds()));
+            announceRetryAfter(answered, reply.retryAfterSeconds());
+        }
+        response.setCode(reply.status());
+        response.setEntity(new ByteArrayEntity(responseBody(reply, messageIds), ContentType.APPLICATION_JSON));
+    }
+
+    private int record(List<String> messageIds, Reply reply, long answered) {
+        int acceptedHere = 0;
+        for (int i = 0; i < messageIds.size(); i++) {
+            String messageId = messageIds.get(i);
+            boolean ok = reply.status() != Reply.NO_ANSWER && reply.accepted(i);
+            acceptedAtFirstSight.putIfAbsent(messageId, ok);
+            if (ok) {
+                acceptedHere++;
+                firstAcceptedAt.putIfAbsent(messageId, answered);
+                accepted.computeIfAbsent(messageId, id -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+        return acceptedHere;
+    }
+
+    private boolean insideRetryAfter(long received) {
+        synchronized (retryAfterLock) {
+            return received < retryAfterUntil && received > retryAfterAnnouncedAt + RETRY_AFTER_GRACE_MS;
+        }
+    }
+
+    private void announceRetryAfter(long at, int seconds) {
+        synchronized (retryAfterLock) {
+            retryAfterAnnouncedAt = at;
+            retryAfterUntil = Math.max(retryAfterUntil, at + seconds * 1_000L);
+        }
+    }
+
+    private static byte[] responseBody(Reply reply, List<String> messageIds) throws IOException {
+        if (reply.status() != 207) {
+            return (reply.status() < 300 ? "{\"ok\":true}" : "{\"ok\":false}").getBytes(StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + messageIds.size() * 64);
+        try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("results");
+            for (int i = 0; i < messageIds.size(); i++) {
+                json.writeStartObject();
+                json.writeStringField("messageId", messageIds.get(i));
+                json.writeNumberField("status", reply.itemStatuses().get(i));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        return bytes.toByteArray();
     }
 
     /** The events of a body that is one event or an array of them; null when the body is not that. */
@@ -130,13 +252,48 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         return accepted.values().stream().mapToLong(count -> count.get() - 1L).sum();
     }
 
+    /** Distinct messageIds seen in any request. */
+    public long distinctEventsSeen() {
+        return acceptedAtFirstSight.size();
+    }
+
+    /** Events accepted the first time they reached this endpoint. */
+    public long acceptedOnFirstAttempt() {
+        return acceptedAtFirstSight.values().stream().filter(Boolean::booleanValue).count();
+    }
+
+    /** When each accepted messageId was first accepted (epoch ms). */
+    public Map<String, Long> firstAcceptedAt() {
+        return Map.copyOf(firstAcceptedAt);
+    }
+
+    /** Requests that arrived while a {@code Retry-After} this endpoint announced was still pending. */
+    public long retryAfterViolations() {
+        return log.stream().filter(Request::insideRetryAfter).count();
+    }
+
+    /** Every request so far, in the order they were answered. */
+    public List<Request> requestLog() {
+        return List.copyOf(log);
+    }
+
+    /**
+     * CPU time spent answering requests so far, so a benchmark can tell the job's CPU from its endpoints' (they
+     * run in the same process).
+     */
+    public long handlerCpuNanos() {
+        return handlerCpuNanos.sum();
+    }
+
     /** The last value seen of a request header (lower-case name), or null. */
     public String lastHeader(String name) {
-        return lastHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
+        return lastHeaders.get(name.toLowerCase(Locale.ROOT));
     }
 
     @Override
     public void close() {
+        // releases held and delayed requests, so a graceful close does not wait for them
+        closing.countDown();
         server.close(CloseMode.GRACEFUL);
         try {
             server.awaitTermination(TimeValue.ofSeconds(5));

@@ -19,6 +19,15 @@ public interface HttpTransport extends AutoCloseable {
      */
     CompletableFuture<HttpResult> post(String uri, Map<String, String> headers, byte[] body, long timeoutMs);
 
+    /**
+     * Sends any request and reads the whole response (up to its size cap). Same failure contract as
+     * {@link #post}. Transports that only deliver webhooks need not support it.
+     */
+    default CompletableFuture<HttpExchange.Response> exchange(HttpExchange request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                getClass().getSimpleName() + " only sends delivery POSTs"));
+    }
+
     @Override
     void close();
 

@@ -49,7 +49,11 @@ public final class CatalogLoader {
     /** Event types a destination gets when it lists none: {@code delete} only goes where it is asked for. */
     public static final Set<EventType> DEFAULT_EVENT_TYPES = EnumSet.complementOf(EnumSet.of(EventType.DELETE));
 
+    /** Function code larger than this is almost certainly a mistake (a bundle of node_modules, say). */
+    static final long MAX_CODE_BYTES = 1024 * 1024;
+
     private final UnaryOperator<String> environment;
+    private List<FunctionCodeChecker> codeCheckers;
 
     /** A loader that resolves {@code ${env:NAME}} from the process environment. */
     public CatalogLoader() {
@@ -71,11 +75,15 @@ public final class CatalogLoader {
         } catch (IOException e) {
             throw new CatalogException(name, null, null, "cannot read: " + e.getMessage());
         }
-        return parse(name, text, name.endsWith(".json"));
+        return parse(name, text, name.endsWith(".json"), file.toAbsolutePath().getParent());
     }
 
-    /** Parses catalog text; {@code origin} names it in messages. */
+    /** Parses catalog text; {@code origin} names it in messages. Function code paths are relative to the working directory. */
     public DestinationCatalog parse(String origin, String text, boolean json) {
+        return parse(origin, text, json, Path.of("").toAbsolutePath());
+    }
+
+    private DestinationCatalog parse(String origin, String text, boolean json, Path baseDir) {
         JsonNode root;
         try {
             root = (json ? Json.MAPPER : YAML).readTree(text);
@@ -97,7 +105,7 @@ public final class CatalogLoader {
         Set<String> ids = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
-            DestinationConfig destination = destination(origin, i, list.get(i));
+            DestinationConfig destination = destination(origin, i, list.get(i), baseDir);
             if (!ids.add(destination.id())) {
                 throw new CatalogException(origin, destination.id(), "id", "is used by more than one destination");
             }
@@ -110,7 +118,7 @@ public final class CatalogLoader {
         return new DestinationCatalog(origin, destinations);
     }
 
-    private DestinationConfig destination(String origin, int index, JsonNode node) {
+    private DestinationConfig destination(String origin, int index, JsonNode node, Path baseDir) {
         if (!node.isObject()) {
             throw new CatalogException(origin, "#" + (index + 1), null, "must be a mapping");
         }
@@ -125,11 +133,29 @@ public final class CatalogLoader {
         String typeName = fields.string("type", null);
         DestinationType type = switch (typeName.toLowerCase(Locale.ROOT)) {
             case "webhook" -> DestinationType.WEBHOOK;
-            default -> throw fields.failure("type", "'" + typeName + "' is not a destination type (known: webhook)");
+            case "function" -> DestinationType.FUNCTION;
+            default -> throw fields.failure("type", "'" + typeName
+                    + "' is not a destination type (known: webhook, function)");
         };
         boolean enabled = fields.bool("enabled", true);
-        String endpoint = fields.string("endpoint", null);
-        checkEndpoint(fields, endpoint);
+        String endpoint = null;
+        FunctionConfig function = null;
+        if (type == DestinationType.FUNCTION) {
+            for (String webhookOnly : List.of("endpoint", "headers")) {
+                if (node.has(webhookOnly)) {
+                    fields.fail(webhookOnly, "is not used by a function destination (the function makes its own requests)");
+                }
+            }
+            function = function(fields, baseDir);
+        } else {
+            for (String functionOnly : List.of("code", "settings", "encryptedSettings")) {
+                if (node.has(functionOnly)) {
+                    fields.fail(functionOnly, "is only used by destinations of type: function");
+                }
+            }
+            endpoint = fields.string("endpoint", null);
+            checkEndpoint(fields, endpoint);
+        }
 
         Map<String, String> headers = new LinkedHashMap<>();
         Set<String> secretHeaders = new HashSet<>();
@@ -187,11 +213,14 @@ public final class CatalogLoader {
             }
             b.rejectUnknown();
         }
-        DeliveryConfig delivery = DeliveryConfig.DEFAULTS;
+        // Segment gives a function 5 s per invocation; a webhook request gets the usual 10 s.
+        DeliveryConfig defaults = type == DestinationType.FUNCTION ? DeliveryConfig.FUNCTION_DEFAULTS
+                : DeliveryConfig.DEFAULTS;
+        DeliveryConfig delivery = defaults;
         JsonNode deliveryNode = fields.optional("delivery");
         if (deliveryNode != null) {
             Fields d = fields.nested("delivery", deliveryNode);
-            long timeoutMs = d.duration("timeout", DeliveryConfig.DEFAULTS.timeoutMs(), 1, 600_000);
+            long timeoutMs = d.duration("timeout", defaults.timeoutMs(), 1, 600_000);
             int maxConcurrency = (int) d.longInRange("maxConcurrency", DeliveryConfig.DEFAULTS.maxConcurrency(), 1,
                     1_024);
             RetryPolicy retry = RetryPolicy.DEFAULTS;
@@ -216,7 +245,81 @@ public final class CatalogLoader {
         }
         fields.rejectUnknown();
         return new DestinationConfig(id, name, type, enabled, endpoint, headers, secretHeaders, eventTypes,
-                sourceIds, batching, delivery);
+                sourceIds, batching, delivery, function);
+    }
+
+    private FunctionConfig function(Fields fields, Path baseDir) {
+        String codeFile = fields.string("code", null);
+        Path path = baseDir.resolve(codeFile).normalize();
+        String code;
+        try {
+            if (Files.size(path) > MAX_CODE_BYTES) {
+                fields.fail("code", "'" + path + "' is larger than " + MAX_CODE_BYTES + " bytes");
+            }
+            code = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw fields.failure("code", "file not found: " + path);
+        } catch (IOException e) {
+            throw fields.failure("code", "cannot read " + path + ": " + e.getMessage());
+        }
+        for (FunctionCodeChecker checker : codeCheckers()) {
+            checker.check(path.toString(), code).ifPresent(problem -> fields.fail("code", path + ": " + problem));
+        }
+
+        String settingsJson = "{}";
+        JsonNode settingsNode = fields.optional("settings");
+        if (settingsNode != null) {
+            if (!settingsNode.isObject()) {
+                fields.fail("settings", "must be a mapping of setting name to value");
+            }
+            settingsJson = settingsNode.toString();
+        }
+        Map<String, String> encrypted = new LinkedHashMap<>();
+        JsonNode encryptedNode = fields.optional("encryptedSettings");
+        if (encryptedNode != null) {
+            if (!encryptedNode.isObject()) {
+                fields.fail("encryptedSettings", "must be a mapping of setting name to encrypted value");
+            }
+            String key = environment.apply(SettingsCipher.KEY_VARIABLE);
+            if (key == null || key.isBlank()) {
+                fields.fail("encryptedSettings", "needs the key in environment variable "
+                        + SettingsCipher.KEY_VARIABLE + ", which is not set");
+            }
+            SettingsCipher cipher;
+            try {
+                cipher = SettingsCipher.fromBase64Key(key);
+            } catch (IllegalArgumentException e) {
+                throw fields.failure("encryptedSettings", e.getMessage());
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = encryptedNode.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> setting = it.next();
+                String field = "encryptedSettings." + setting.getKey();
+                if (!setting.getValue().isTextual()) {
+                    fields.fail(field, "must be a string made by ./outflow functions encrypt");
+                }
+                if (settingsNode != null && settingsNode.has(setting.getKey())) {
+                    fields.fail(field, "is also a plain setting; a name may be in only one of the two");
+                }
+                try {
+                    // checked now so a wrong key fails at start-up; the plaintext is dropped at once
+                    cipher.decrypt(setting.getValue().asText());
+                } catch (IllegalArgumentException e) {
+                    throw fields.failure(field, e.getMessage());
+                }
+                encrypted.put(setting.getKey(), setting.getValue().asText());
+            }
+        }
+        return new FunctionConfig(path.toString(), code, settingsJson, encrypted);
+    }
+
+    private List<FunctionCodeChecker> codeCheckers() {
+        if (codeCheckers == null) {
+            List<FunctionCodeChecker> found = new ArrayList<>();
+            java.util.ServiceLoader.load(FunctionCodeChecker.class, CatalogLoader.class.getClassLoader())
+                    .forEach(found::add);
+            codeCheckers = found;
+        }
+        return codeCheckers;
     }
 
     private static void checkEndpoint(Fields fields, String endpoint) {

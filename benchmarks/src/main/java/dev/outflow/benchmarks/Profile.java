@@ -1,0 +1,81 @@
+package dev.outflow.benchmarks;
+
+import dev.outflow.jobs.local.EndpointBehavior;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The deliverability profiles: which faults the local endpoints inject. */
+enum Profile {
+
+    SEGMENT("segment", "one endpoint answers a random 6.64% of requests with 503 (accepts 93.36%, Segment's "
+            + "published example), one event per request"),
+    THROTTLE("throttle", "a rate-limited endpoint: 20 requests per second, then 429 with Retry-After up to the end "
+            + "of the second (bursts of 429s), batches of 25"),
+    OUTAGE("outage", "an endpoint that answers 503 to everything for 30 minutes (compressed), starting 0.5 s "
+            + "after its first request, then recovers; one event per request"),
+    BLACKHOLE("blackhole", "four batch destinations, one of which never answers (the job's 2 s timeout has to "
+            + "fire); the other three healthy. Also runs the same four all healthy, for isolation"),
+    SLOW("slow", "one endpoint answering every request after 2 s, next to a healthy one; batches of 100"),
+    PARTIAL("partial", "a batch endpoint answering 207 with per-item results, 10% of items 503; batches of 50");
+
+    /** Segment's example endpoint accepted 93.36% of requests. */
+    static final double SEGMENT_FAILURE_RATE = 0.0664;
+
+    private final String cliName;
+    private final String description;
+
+    Profile(String cliName, String description) {
+        this.cliName = cliName;
+        this.description = description;
+    }
+
+    String cliName() {
+        return cliName;
+    }
+
+    String description() {
+        return description;
+    }
+
+    /** The runs of this profile: one, or for {@code blackhole} the faulty run and its no-fault twin. */
+    List<Scenario> scenarios(TimeScale scale, long seed) {
+        return switch (this) {
+            case SEGMENT -> List.of(new Scenario("segment", this, description, List.of(new BenchDestination(
+                    "segment-webhook", "6.64% 503", true,
+                    EndpointBehavior.failingRandomly(SEGMENT_FAILURE_RATE, 503, seed), 1, 5_000, 16))));
+            case THROTTLE -> List.of(new Scenario("throttle", this, description, List.of(new BenchDestination(
+                    "throttled-api", "20 req/s then 429", true, EndpointBehavior.throttled(20), 25, 5_000, 4))));
+            case OUTAGE -> List.of(new Scenario("outage", this, description, List.of(new BenchDestination(
+                    "flaky-api", "down " + scale.ms(Duration.ofMinutes(30)) + " ms", true,
+                    EndpointBehavior.outage(500, scale.ms(Duration.ofMinutes(30))), 1, 5_000, 16))));
+            case BLACKHOLE -> List.of(
+                    new Scenario("blackhole", this, description, fourDestinations(true)),
+                    new Scenario("no-fault", this, "the blackhole profile's four destinations, all healthy",
+                            fourDestinations(false)));
+            case SLOW -> List.of(new Scenario("slow", this, description, List.of(
+                    new BenchDestination("slow-api", "2 s latency", true, EndpointBehavior.slow(2_000), 100, 5_000, 4),
+                    BenchDestination.healthy("healthy-1", 100))));
+            case PARTIAL -> List.of(new Scenario("partial", this, description, List.of(new BenchDestination(
+                    "bulk-api", "207, 10% items 503", true, EndpointBehavior.partiallyFailing(0.10, 503, seed),
+                    50, 5_000, 4))));
+        };
+    }
+
+    private static List<BenchDestination> fourDestinations(boolean withBlackHole) {
+        long timeoutMs = 2_000;
+        BenchDestination fourth = withBlackHole
+                ? new BenchDestination("black-hole", "never answers", true,
+                        EndpointBehavior.blackHole(timeoutMs + 2_000), 100, timeoutMs, 4)
+                : new BenchDestination("black-hole", "healthy (no-fault run)", false, EndpointBehavior.healthy(),
+                        100, timeoutMs, 4);
+        return List.of(
+                new BenchDestination("healthy-1", "healthy", false, EndpointBehavior.healthy(), 100, timeoutMs, 4),
+                new BenchDestination("healthy-2", "healthy", false, EndpointBehavior.healthy(), 100, timeoutMs, 4),
+                new BenchDestination("healthy-3", "healthy", false, EndpointBehavior.healthy(), 100, timeoutMs, 4),
+                fourth);
+    }
+
+    /** One run: a fresh job against fresh endpoints and topics. */
+    record Scenario(String name, Profile profile, String description, List<BenchDestination> destinations) {}
+}

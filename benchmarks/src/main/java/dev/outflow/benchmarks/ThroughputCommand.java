@@ -1,0 +1,309 @@
+package dev.outflow.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.outflow.jobs.JobSettings;
+import dev.outflow.jobs.OutflowJob;
+import dev.outflow.jobs.local.DeliveryAccounting;
+import dev.outflow.jobs.local.EndpointBehavior;
+import dev.outflow.jobs.local.LocalHttpEndpoint;
+import dev.outflow.jobs.local.LocalKafkaBroker;
+import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import jdk.jfr.Recording;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code ./outflow bench throughput}: on one local broker and one pre-filled topic, (1) a Kafka-to-Kafka job that
+ * parses and re-serializes the events (the ceiling of this machine) and (2) the real job delivering every event
+ * to three healthy local batch endpoints (batches of 100). Rates come from the broker's append times of the
+ * output records (first to last), CPU from the process CPU time over the same stretch.
+ */
+@Command(name = "throughput", mixinStandardHelpOptions = true,
+        description = "Measure events/s, CPU per event and delivery latency of the real job against a Kafka-to-Kafka "
+                + "passthrough job on the same broker and input.")
+public final class ThroughputCommand implements Callable<Integer> {
+
+    static final List<String> DESTINATIONS = List.of("warehouse", "analytics", "crm");
+
+    @Option(names = "--events", defaultValue = "50000", description = "input events (default: ${DEFAULT-VALUE})")
+    int events;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism (default: ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(names = "--jfr", description = "record the real job's run with Java Flight Recorder (execution samples "
+            + "every 10 ms) into this file, and print its hottest frames")
+    Path jfr;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of the events (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One run's figures; a p99 of -1 means the run delivers nothing over HTTP. */
+    record Figures(String name, long events, double eventsPerSecond, double cpuMicrosPerEvent, long p99LatencyMs) {}
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (events < 1) {
+            throw new BenchCli.BadInputException("--events must be at least 1, got " + events);
+        }
+        if (parallelism < 1) {
+            throw new BenchCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
+        }
+        if (jfr != null && jfr.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(jfr.toAbsolutePath().getParent());
+        }
+        Path workDir = Files.createTempDirectory("outflow-bench-throughput-");
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(workDir.resolve("kafka"))) {
+            String input = "throughput-events";
+            createTopics(broker, Map.of(input, 2), false);
+            out.printf("outflow bench throughput: %d events, parallelism %d, %d cores, kafka %s%n", events,
+                    parallelism, Runtime.getRuntime().availableProcessors(), broker.bootstrapServers());
+            BenchEvents.produce(broker.bootstrapServers(), input, events, seed, "tp");
+
+            Figures passthrough = passthrough(broker, input, workDir);
+            print(out, passthrough);
+            Figures real = realJob(broker, input, workDir, out);
+            print(out, real);
+            if (jfr != null) {
+                HotFrames.print(jfr, 15, out);
+            }
+            out.printf(Locale.ROOT, "throughput: events_per_s=%.0f passthrough_events_per_s=%.0f ratio=%.2f "
+                            + "cpu_us_per_event=%.1f%n", real.eventsPerSecond(), passthrough.eventsPerSecond(),
+                    real.eventsPerSecond() / passthrough.eventsPerSecond(), real.cpuMicrosPerEvent());
+            out.flush();
+            return 0;
+        } finally {
+            BenchFolders.deleteRecursively(workDir);
+        }
+    }
+
+    private static void print(PrintWriter out, Figures figures) {
+        out.printf(Locale.ROOT, "  %-12s %8d events  %9.0f events/s  %6.1f cpu_us/event  p99 delivery latency %s%n",
+                figures.name(), figures.events(), figures.eventsPerSecond(), figures.cpuMicrosPerEvent(),
+                figures.p99LatencyMs() < 0 ? "n/a" : figures.p99LatencyMs() + " ms");
+        out.flush();
+    }
+
+    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir) throws Exception {
+        String output = "throughput-passthrough-out";
+        createTopics(broker, Map.of(output, 2), true);
+        JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
+        StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
+        PassthroughJob.build(env, settings, output);
+        Probe probe = new Probe(1, () -> 0);
+        JobClient job = env.executeAsync("outflow-throughput-passthrough");
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker)) {
+            consumer.subscribe(List.of(output));
+            awaitOutputs(() -> {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    probe.output(record.timestamp());
+                }
+                probe.afterPoll();
+                return probe.eventsDone() >= events;
+            });
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+        return probe.figures("passthrough", events, -1);
+    }
+
+    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out) throws Exception {
+        String log = "throughput-delivery-log";
+        String dead = "throughput-dead-letters";
+        createTopics(broker, Map.of(log, 2), true);
+        createTopics(broker, Map.of(dead, 1, "throughput-outflow-retries", 2), false);
+        Map<String, LocalHttpEndpoint> endpoints = new LinkedHashMap<>();
+        try {
+            Map<String, String> urls = new HashMap<>();
+            List<BenchDestination> destinations = new ArrayList<>();
+            for (String id : DESTINATIONS) {
+                LocalHttpEndpoint endpoint = LocalHttpEndpoint.start(id, EndpointBehavior.healthy());
+                endpoints.put(id, endpoint);
+                urls.put(id, endpoint.url("/" + id));
+                destinations.add(BenchDestination.healthy(id, 100));
+            }
+            BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1));
+            JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
+            Probe probe = new Probe(DESTINATIONS.size(),
+                    () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
+            Recording recording = jfr == null ? null : startRecording();
+            JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
+                    catalog.catalog());
+            try (DeliveryAccounting accounting = new DeliveryAccounting(broker.bootstrapServers(), log, dead,
+                    DESTINATIONS).listener(probe)) {
+                awaitOutputs(() -> {
+                    accounting.poll(Duration.ofMillis(100));
+                    probe.afterPoll();
+                    DeliveryAccounting.Snapshot snapshot = accounting.snapshot();
+                    return snapshot.accounted() >= (long) events * DESTINATIONS.size();
+                });
+                if (recording != null) {
+                    recording.stop();
+                    recording.dump(jfr);
+                    recording.close();
+                    out.println("  jfr recording of the real job: " + jfr);
+                }
+                long notAccepted = endpoints.values().stream()
+                        .mapToLong(endpoint -> events - endpoint.acceptedMessageIds().size()).sum();
+                if (notAccepted > 0) {
+                    out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
+                }
+            } finally {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
+            return probe.figures("outflow job", events, Percentiles.of(probe.sortedLatencies(), 99));
+        } finally {
+            endpoints.values().forEach(LocalHttpEndpoint::close);
+        }
+    }
+
+    private static Recording startRecording() {
+        Recording recording = new Recording();
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+        recording.setName("outflow-throughput");
+        recording.start();
+        return recording;
+    }
+
+    private JobSettings settings(LocalKafkaBroker broker, String input, String group, String log, String dead,
+            Path workDir) throws java.io.IOException {
+        return new JobSettings(Path.of("bench/destinations.yaml"), broker.bootstrapServers(), input, log, dead,
+                "throughput-" + group, "earliest", RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER, 2_000,
+                Files.createDirectories(workDir.resolve("checkpoints-" + group)).toUri().toString(), parallelism,
+                256, false, Map.of()).withRetryTopic("throughput-" + group + "-retries");
+    }
+
+    /**
+     * Output topics stamp records with the broker's append time, so both runs are timed by the same clock at the
+     * same point (the record reaching Kafka).
+     */
+    private static void createTopics(LocalKafkaBroker broker, Map<String, Integer> topics, boolean appendTime)
+            throws Exception {
+        try (var admin = broker.admin()) {
+            List<NewTopic> newTopics = new ArrayList<>();
+            topics.forEach((name, partitions) -> newTopics.add(new NewTopic(name, partitions, (short) 1)
+                    .configs(appendTime ? Map.of("message.timestamp.type", "LogAppendTime") : Map.of())));
+            admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(LocalKafkaBroker broker) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "throughput-reader-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Polls until done; gives up when no output has arrived for a minute. */
+    private static void awaitOutputs(java.util.function.BooleanSupplier pollDone) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!pollDone.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the run did not finish within 10 minutes");
+            }
+        }
+    }
+
+    /**
+     * Times a run by its outputs: broker append time of the first and last output record; CPU time of the process
+     * between the first poll that saw outputs and the last poll, less the benchmark's own work in the same process
+     * (the polling thread, which reads the outputs, and the local endpoints' request handling); delivery latencies
+     * from the delivery log.
+     */
+    static final class Probe implements DeliveryAccounting.OutputListener {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private final int outputsPerEvent;
+        private final LongSupplier harnessCpuNanos;
+        private final com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final Map<String, Long> latencies = new HashMap<>();
+        private long outputs;
+        private long firstAppend = Long.MAX_VALUE;
+        private long lastAppend = Long.MIN_VALUE;
+        private long cpuStart = -1;
+        private long cpuEnd;
+        private long outputsAtCpuStart;
+        private long outputsAtCpuEnd;
+
+        /** {@code harnessCpuNanos}: CPU the endpoints spent, to leave out (the polling thread is left out too). */
+        Probe(int outputsPerEvent, LongSupplier harnessCpuNanos) {
+            this.outputsPerEvent = outputsPerEvent;
+            this.harnessCpuNanos = harnessCpuNanos;
+        }
+
+        void output(long appendTime) {
+            outputs++;
+            firstAppend = Math.min(firstAppend, appendTime);
+            lastAppend = Math.max(lastAppend, appendTime);
+        }
+
+        /** Called by the polling thread after each poll. */
+        void afterPoll() {
+            long cpu = os.getProcessCpuTime() - THREADS.getCurrentThreadCpuTime() - harnessCpuNanos.getAsLong();
+            if (cpuStart < 0 && outputs > 0) {
+                cpuStart = cpu;
+                outputsAtCpuStart = outputs;
+            }
+            cpuEnd = cpu;
+            outputsAtCpuEnd = outputs;
+        }
+
+        @Override
+        public void onDeliveryLog(JsonNode record, long kafkaTimestamp) {
+            output(kafkaTimestamp);
+            if ("DELIVERED".equals(record.path("status").asText())) {
+                latencies.putIfAbsent(record.path("destinationId").asText() + "/" + record.path("messageId").asText(),
+                        record.path("latencyMs").asLong());
+            }
+        }
+
+        long eventsDone() {
+            return outputs / outputsPerEvent;
+        }
+
+        long[] sortedLatencies() {
+            return latencies.values().stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+
+        Figures figures(String name, long events, long p99) {
+            double seconds = Math.max(1, lastAppend - firstAppend) / 1000.0;
+            double perSecond = outputs / (double) outputsPerEvent / seconds;
+            double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
+            return new Figures(name, events, perSecond, (cpuEnd - cpuStart) / 1000.0 / cpuEvents, p99);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.outflow.jobs.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.outflow.jobs.local.EndpointBehavior.Reply;
+import dev.outflow.schemas.event.Json;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The fault-injecting endpoint as a client meets it, and what it records. */
+class LocalHttpEndpointTest {
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void multiStatusAnswersOneResultPerEventInOrderAndCountsOnlyAcceptedItems() throws Exception {
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.start("partial",
+                (events, now) -> Reply.multiStatus(List.of(200, 503, 200)))) {
+            HttpResponse<String> response = post(endpoint, "[{\"messageId\":\"a\"},{\"messageId\":\"b\"},{\"messageId\":\"c\"}]");
+            assertThat(response.statusCode()).isEqualTo(207);
+            JsonNode results = Json.MAPPER.readTree(response.body()).path("results");
+            assertThat(results).hasSize(3);
+            assertThat(results.get(1).path("messageId").asText()).isEqualTo("b");
+            assertThat(results.get(1).path("status").asInt()).isEqualTo(503);
+            assertThat(endpoint.acceptedMessageIds()).containsExactlyInAnyOrder("a", "c");
+            assertThat(endpoint.acceptedOnFirstAttempt()).isEqualTo(2);
+            assertThat(endpoint.requestLog()).singleElement()
+                    .satisfies(request -> assertThat(request.messageIds()).containsExactly("a", "b", "c"))
+                    .satisfies(request -> assertThat(request.accepted()).isEqualTo(2));
+        }
+    }
+
+    @Test
+    void aRequestInsideAnAnnouncedRetryAfterIsCountedAndDuplicatesToo() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.start("throttled",
+                (events, now) -> calls.getAndIncrement() == 0 ? Reply.of(429).withRetryAfter(5) : Reply.of(200))) {
+            HttpResponse<String> throttled = post(endpoint, "{\"messageId\":\"a\"}");
+            assertThat(throttled.statusCode()).isEqualTo(429);
+            assertThat(throttled.headers().firstValue("Retry-After")).hasValue("5");
+            Thread.sleep(LocalHttpEndpoint.RETRY_AFTER_GRACE_MS + 50);
+            post(endpoint, "{\"messageId\":\"a\"}");
+            post(endpoint, "{\"messageId\":\"a\"}");
+            assertThat(endpoint.retryAfterViolations()).isEqualTo(2);
+            assertThat(endpoint.duplicates()).isEqualTo(1);
+            assertThat(endpoint.acceptedOnFirstAttempt()).isZero();
+        }
+    }
+
+    @Test
+    void aBlackHoleNeverAnswersAndClosingDoesNotWaitForItsRequests() throws Exception {
+        LocalHttpEndpoint endpoint = LocalHttpEndpoint.start("black-hole", EndpointBehavior.blackHole(600_000));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url("/in")))
+                .timeout(Duration.ofMillis(300))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messageId\":\"a\"}")).build();
+        assertThatThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(HttpTimeoutException.class);
+        long closing = System.nanoTime();
+        endpoint.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(3));
+        assertThat(endpoint.requestLog()).singleElement()
+                .satisfies(held -> assertThat(held.status()).isEqualTo(Reply.NO_ANSWER));
+        assertThat(endpoint.acceptedMessageIds()).isEmpty();
+    }
+
+    @Test
+    void aThrottledEndpointTakesItsQuotaPerSecondThenNamesTheEndOfTheWindow() {
+        EndpointBehavior throttled = EndpointBehavior.throttled(2);
+        assertThat(throttled.reply(List.of(), 10_000).status()).isEqualTo(200);
+        assertThat(throttled.reply(List.of(), 10_100).status()).isEqualTo(200);
+        Reply over = throttled.reply(List.of(), 10_200);
+        assertThat(over.status()).isEqualTo(429);
+        assertThat(over.retryAfterSeconds()).isEqualTo(1);
+        assertThat(throttled.reply(List.of(), 11_050).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anOutageAnswers503ForItsStretchThenRecovers() {
+        EndpointBehavior outage = EndpointBehavior.outage(1_000, 2_000);
+        assertThat(outage.reply(List.of(), 50_000).status()).isEqualTo(200);
+        assertThat(outage.reply(List.of(), 51_000).status()).isEqualTo(503);
+        assertThat(outage.reply(List.of(), 52_999).status()).isEqualTo(503);
+        assertThat(outage.reply(List.of(), 53_000).status()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> post(LocalHttpEndpoint endpoint, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(endpoint.url("/in")))
+                .timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
