@@ -1,5 +1,7 @@
 package dev.outflow.jobs;
 
+import dev.outflow.functions.FunctionDeliveryFunction;
+import dev.outflow.functions.SettingsKeySource;
 import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.batching.DestinationBatcher;
 import dev.outflow.operators.delivery.DeliveryOutcomeFunction;
@@ -51,6 +53,13 @@ public final class OutflowTopology {
 
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
             DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity) {
+        return build(input, retryInput, catalog, transport, asyncCapacity, SettingsKeySource.environment());
+    }
+
+    /** As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task. */
+    public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
+            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity,
+            SettingsKeySource settingsKeys) {
         SingleOutputStreamOperator<RoutedEvent> routed = input
                 .process(new ParseAndRouteFunction(catalog))
                 .uid(Uids.PARSE_AND_ROUTE)
@@ -64,13 +73,26 @@ public final class OutflowTopology {
                 .name("batch per destination");
 
         int capacity = Math.max(asyncCapacity, laneCapacity(catalog));
+        // function destinations run JavaScript instead of posting; the split exists only when there are some
+        DataStream<DeliveryBatch> httpBatches = batches;
+        DataStream<DeliveryAttempt> functionAttempts = null;
+        if (FunctionDeliveryFunction.anyFunction(catalog)) {
+            httpBatches = batches.filter(new FunctionBatchFilter(catalog, false)).name("webhook batches");
+            functionAttempts = AsyncDataStream
+                    .unorderedWait(batches.filter(new FunctionBatchFilter(catalog, true)).name("function batches"),
+                            new FunctionDeliveryFunction(catalog, transport, settingsKeys),
+                            asyncTimeoutMs(catalog), TimeUnit.MILLISECONDS, capacity)
+                    .uid(Uids.FUNCTION_DELIVERY)
+                    .name("run destination functions");
+        }
         SingleOutputStreamOperator<DeliveryAttempt> attempts = AsyncDataStream
-                .unorderedWait(batches, new HttpDeliveryFunction(catalog, transport),
+                .unorderedWait(httpBatches, new HttpDeliveryFunction(catalog, transport),
                         asyncTimeoutMs(catalog), TimeUnit.MILLISECONDS, capacity)
                 .uid(Uids.HTTP_DELIVERY)
                 .name("deliver over http");
 
-        SingleOutputStreamOperator<DeliveryLogRecord> outcomes = attempts
+        SingleOutputStreamOperator<DeliveryLogRecord> outcomes = (functionAttempts == null
+                ? attempts : attempts.union(functionAttempts))
                 .process(new DeliveryOutcomeFunction(catalog))
                 .uid(Uids.OUTCOMES)
                 .name("account outcomes");

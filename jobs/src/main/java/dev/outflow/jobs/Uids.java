@@ -10,6 +10,7 @@ public final class Uids {
     public static final String PARSE_AND_ROUTE = "parse-and-route";
     public static final String BATCHER = "destination-batcher";
     public static final String HTTP_DELIVERY = "http-delivery";
+    public static final String FUNCTION_DELIVERY = "function-delivery";
     public static final String OUTCOMES = "delivery-outcomes";
     public static final String DELIVERY_LOG_SINK = "kafka-sink-delivery-log";
     public static final String DEAD_LETTER_SINK = "kafka-sink-dead-letters";

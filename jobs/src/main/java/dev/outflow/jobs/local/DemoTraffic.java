@@ -53,6 +53,15 @@ public final class DemoTraffic {
 
     /** Writes the traffic to {@code topic}; returns once the broker has acknowledged every record. */
     public Produced produce(String bootstrapServers, String topic) {
+        return produce(bootstrapServers, topic, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * Like {@link #produce(String, String)}, but spreads the events over time at about {@code eventsPerSecond}, so
+     * a test can fail a component while traffic is still arriving.
+     */
+    public Produced produce(String bootstrapServers, String topic, double eventsPerSecond) {
+        long started = System.nanoTime();
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -70,10 +79,27 @@ public final class DemoTraffic {
                 producer.send(record);
                 events += next.events();
                 records++;
+                waitForSchedule(started, events, eventsPerSecond);
             }
             producer.flush();
         }
         return new Produced(events, records);
+    }
+
+    private static void waitForSchedule(long started, int eventsSent, double eventsPerSecond) {
+        if (Double.isInfinite(eventsPerSecond)) {
+            return;
+        }
+        long due = started + (long) (eventsSent / eventsPerSecond * 1e9);
+        long ahead = due - System.nanoTime();
+        if (ahead > 0) {
+            try {
+                Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while producing", e);
+            }
+        }
     }
 
     /**

@@ -36,6 +36,9 @@ import java.util.concurrent.TimeoutException;
 public final class ApacheHttpTransport implements HttpTransport {
 
     private static final Set<String> KEPT_HEADERS = Set.of("retry-after", "content-type");
+    /** Headers the client sets itself; a caller's copy would clash with them. */
+    private static final Set<String> HOP_BY_HOP =
+            Set.of("host", "connection", "content-length", "transfer-encoding", "expect", "upgrade", "keep-alive");
 
     private final CloseableHttpAsyncClient client;
 
@@ -67,7 +70,14 @@ public final class ApacheHttpTransport implements HttpTransport {
 
     @Override
     public CompletableFuture<HttpResult> post(String uri, Map<String, String> headers, byte[] body, long timeoutMs) {
-        SimpleRequestBuilder builder = SimpleRequestBuilder.post(uri).setBody(body, ContentType.APPLICATION_JSON);
+        return send("POST", uri, headers, body, timeoutMs);
+    }
+
+    @Override
+    public CompletableFuture<HttpResult> send(String method, String uri, Map<String, String> headers, byte[] body,
+            long timeoutMs) {
+        SimpleRequestBuilder builder = SimpleRequestBuilder.create(method).setUri(uri)
+                .setBody(body, ContentType.APPLICATION_JSON);
         headers.forEach(builder::setHeader);
         builder.setRequestConfig(RequestConfig.custom()
                 .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs))
@@ -94,6 +104,52 @@ public final class ApacheHttpTransport implements HttpTransport {
                 });
         // The response timeout is per socket read; this bounds the whole exchange, connect included.
         result.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+            if (error instanceof TimeoutException) {
+                call.cancel(true);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<HttpExchange.Response> exchange(HttpExchange exchange) {
+        SimpleRequestBuilder builder = SimpleRequestBuilder.create(exchange.method()).setUri(exchange.uri());
+        ContentType contentType = null;
+        for (Map.Entry<String, String> header : exchange.headers()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (name.equals("content-type")) {
+                contentType = ContentType.parseLenient(header.getValue());
+            } else if (!HOP_BY_HOP.contains(name)) {
+                builder.addHeader(header.getKey(), header.getValue());
+            }
+        }
+        if (exchange.body() != null) {
+            builder.setBody(exchange.body(), contentType != null ? contentType : ContentType.TEXT_PLAIN);
+        }
+        builder.setRequestConfig(RequestConfig.custom()
+                .setResponseTimeout(Timeout.ofMilliseconds(exchange.timeoutMs()))
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(exchange.timeoutMs()))
+                .build());
+        CompletableFuture<HttpExchange.Response> result = new CompletableFuture<>();
+        Future<HttpExchange.Response> call = client.execute(SimpleRequestProducer.create(builder.build()),
+                new BoundedResponseConsumer(exchange.maxResponseBytes()), new FutureCallback<>() {
+                    @Override
+                    public void completed(HttpExchange.Response response) {
+                        result.complete(response);
+                    }
+
+                    @Override
+                    public void failed(Exception error) {
+                        result.completeExceptionally(error);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        result.completeExceptionally(new TimeoutException(
+                                "no response within " + exchange.timeoutMs() + " ms"));
+                    }
+                });
+        result.orTimeout(exchange.timeoutMs(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
             if (error instanceof TimeoutException) {
                 call.cancel(true);
             }

@@ -77,7 +77,9 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         Map<Integer, List<RoutedEvent>> retriesByAttempts = new TreeMap<>();
         RoutedEvent[] events = batch.events();
         for (int i = 0; i < events.length; i++) {
-            int status = attempt.outcome() == AttemptOutcome.PARTIAL ? attempt.itemStatuses()[i] : attempt.status();
+            int status = attempt.outcome() != AttemptOutcome.PARTIAL
+                    ? attempt.status()
+                    : i < attempt.itemStatuses().length ? attempt.itemStatuses()[i] : 200;
             AttemptOutcome outcome = attempt.outcome() == AttemptOutcome.PARTIAL
                     ? AttemptOutcome.ofStatus(status)
                     : attempt.outcome();

@@ -147,4 +147,73 @@ class ConcurrencyLimiterTest {
         }
         return futures;
     }
+
+    @Test
+    void theLimitHalvesOnOverloadAndGrowsBackOneStepPerLimitSuccesses() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(8);
+        assertThat(limiter.limit()).as("starts at the configured maximum").isEqualTo(8);
+
+        limiter.onOverload();
+        assertThat(limiter.limit()).isEqualTo(4);
+        limiter.onOverload();
+        limiter.onOverload();
+        limiter.onOverload();
+        assertThat(limiter.limit()).as("never below one").isEqualTo(1);
+
+        limiter.onSuccess(10);
+        assertThat(limiter.limit()).isEqualTo(2);
+        int successes = 0;
+        while (limiter.limit() < 8) {
+            limiter.onSuccess(10);
+            successes++;
+        }
+        assertThat(successes).as("additive increase: about limit successes per step").isBetween(20, 30);
+        for (int i = 0; i < 100; i++) {
+            limiter.onSuccess(10);
+        }
+        assertThat(limiter.limit()).as("never above the maximum").isEqualTo(8);
+    }
+
+    @Test
+    void aShrunkLimitHoldsBackQueuedWorkUntilRunningWorkFallsBelowIt() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(4);
+        List<CompletableFuture<String>> requests = pending(6);
+        List<Integer> started = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int index = i;
+            limiter.submit(() -> {
+                started.add(index);
+                return requests.get(index);
+            });
+        }
+        limiter.onOverload();
+        limiter.onOverload();
+
+        requests.get(0).complete("done");
+        requests.get(1).complete("done");
+        assertThat(started).as("4 running, limit 1: nothing starts").containsExactly(0, 1, 2, 3);
+
+        requests.get(2).complete("done");
+        requests.get(3).complete("done");
+        assertThat(started).containsExactly(0, 1, 2, 3, 4);
+        assertThat(limiter.running()).isEqualTo(1);
+    }
+
+    @Test
+    void latencyFarAboveTheBestSeenShrinksTheLimitButASteadySlowDestinationKeepsIt() {
+        ConcurrencyLimiter slowing = new ConcurrencyLimiter(16);
+        for (int i = 0; i < 50; i++) {
+            slowing.onSuccess(20);
+        }
+        for (int i = 0; i < 60; i++) {
+            slowing.onSuccess(2_000);
+        }
+        assertThat(slowing.limit()).isLessThan(16);
+
+        ConcurrencyLimiter steadySlow = new ConcurrencyLimiter(16);
+        for (int i = 0; i < 110; i++) {
+            steadySlow.onSuccess(2_000);
+        }
+        assertThat(steadySlow.limit()).isEqualTo(16);
+    }
 }

@@ -11,6 +11,7 @@ import dev.outflow.schemas.delivery.DeliveryAttempt;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.DeliveryStatus;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.kafka.DeadLetterSerializationSchema;
 import dev.outflow.schemas.kafka.DeliveryLogSerializationSchema;
@@ -42,6 +43,11 @@ class DeliveryOutcomeFunctionTest {
                 endpoint: https://crm.example/in
                 headers: {Authorization: "Bearer ${env:TEST_TOKEN}"}
                 batching: {maxEvents: 10}
+              - id: lists
+                type: webhook
+                endpoint: https://lists.example/in
+                batching: {mode: bulk, maxEvents: 1000}
+                delivery: {retry: {window: 1h, initialWait: 10s, maxWait: 1m}}
             """);
 
     private static final RoutedEvent FIRST = event("m1", 7);
@@ -114,19 +120,162 @@ class DeliveryOutcomeFunctionTest {
     }
 
     @Test
-    void aRetryableFailureIsDeadLetteredMarkedRetryable() throws Exception {
+    void aRetryableFailureIsHandedBackForARetryAfterAJitteredBackoff() throws Exception {
         harness.processElement(new StreamRecord<>(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0,
                 "timeout: no response within 10000 ms", 1, NOW - 10_000, 10_000)));
 
-        assertThat(deadLetters()).hasSize(2).allSatisfy(letter -> {
-            assertThat(letter.retryable()).isTrue();
-            assertThat(letter.reason()).isEqualTo("retryable: timeout: no response within 10000 ms");
-            assertThat(letter.lastStatus()).isZero();
+        assertThat(deadLetters()).isEmpty();
+        assertThat(harness.extractOutputValues()).as("not final yet: no delivery-log line").isEmpty();
+        assertThat(retries()).singleElement().satisfies(parked -> {
+            assertThat(parked.routeKey()).isEqualTo("crm#0");
+            assertThat(parked.keepTogether()).isFalse();
+            assertThat(parked.dueAt()).as("1 s initial wait, jittered by ±50%").isBetween(NOW + 500, NOW + 1_500);
+            assertThat(parked.events()).extracting(RoutedEvent::messageId).containsExactly("m1", "m2");
+            assertThat(parked.events()).allSatisfy(event -> {
+                assertThat(event.attempts()).isEqualTo(1);
+                assertThat(event.firstAttemptAt()).isEqualTo(NOW - 10_000);
+                assertThat(event.lastAttempt())
+                        .isEqualTo(new AttemptRecord(NOW - 10_000, 0, "timeout: no response within 10000 ms", 10_000));
+            });
         });
-        assertThat(harness.extractOutputValues()).extracting(DeliveryLogRecord::status)
-                .containsOnly(DeliveryStatus.DEAD_LETTERED);
         assertThat(metrics.count("crm.failed")).isEqualTo(1);
-        assertThat(metrics.count("crm.deadLettered")).isEqualTo(2);
+        assertThat(metrics.count("crm.retried")).isEqualTo(2);
+        assertThat(metrics.count("crm.firstAttempts")).isEqualTo(2);
+        assertThat(metrics.count("crm.firstAttemptsDelivered")).isZero();
+        assertThat(metrics.count("crm.deadLettered")).isZero();
+    }
+
+    @Test
+    void eventsWithDifferentAttemptCountsGetTheirOwnBackoff() throws Exception {
+        RoutedEvent triedTwice = FIRST.withAttempt(new AttemptRecord(NOW - 9_000, 503, "http 503", 5))
+                .withAttempt(new AttemptRecord(NOW - 6_000, 503, "http 503", 5));
+        DeliveryBatch mixed = new DeliveryBatch("crm", 0, new RoutedEvent[] {triedTwice, SECOND}, 40, NOW);
+
+        harness.processElement(new StreamRecord<>(
+                new DeliveryAttempt(mixed, AttemptOutcome.RETRYABLE, 503, "http 503", 3, NOW - 20, 20)));
+
+        assertThat(retries()).hasSize(2);
+        assertThat(retries().get(0).events()).extracting(RoutedEvent::messageId).containsExactly("m2");
+        assertThat(retries().get(0).dueAt()).isBetween(NOW + 500, NOW + 1_500);
+        assertThat(retries().get(1).events()).extracting(RoutedEvent::attempts).containsExactly(3);
+        assertThat(retries().get(1).dueAt()).as("third failure: 4 s, jittered").isBetween(NOW + 2_000, NOW + 6_000);
+        assertThat(metrics.count("crm.firstAttempts")).as("only m2 had its first attempt").isEqualTo(1);
+    }
+
+    @Test
+    void aRetryAfterLaterThanTheBackoffDecidesWhenTheRetryIsDue() throws Exception {
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 429,
+                "http 429", 1, NOW - 20, 20, NOW + 120_000, new int[0])));
+
+        assertThat(retries()).singleElement().extracting(ParkedBatch::dueAt).isEqualTo(NOW + 120_000);
+    }
+
+    @Test
+    void anEventWhoseWindowHasEndedIsDeadLetteredWithItsWholeHistory() throws Exception {
+        RoutedEvent old = FIRST;
+        for (int i = 0; i < 9; i++) {
+            old = old.withAttempt(new AttemptRecord(NOW - 4 * 3_600_000L + i * 1_000_000L, 503, "http 503", 7));
+        }
+        DeliveryBatch batch = new DeliveryBatch("crm", 0, new RoutedEvent[] {old, SECOND}, 40, NOW);
+
+        harness.processElement(new StreamRecord<>(
+                new DeliveryAttempt(batch, AttemptOutcome.RETRYABLE, 503, "http 503", 10, NOW - 20, 20)));
+
+        assertThat(deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.messageId()).isEqualTo("m1");
+            assertThat(letter.retryable()).isTrue();
+            assertThat(letter.reason()).isEqualTo("retryable: retry window of 4h expired after 10 attempts, last: http 503");
+            assertThat(letter.attempts()).hasSize(10);
+            assertThat(letter.attempts()[9]).isEqualTo(new AttemptRecord(NOW - 20, 503, "http 503", 20));
+            assertThat(letter.lastStatus()).isEqualTo(503);
+        });
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(DeliveryStatus.DEAD_LETTERED);
+            assertThat(record.attempts()).isEqualTo(10);
+        });
+        assertThat(retries()).singleElement().satisfies(parked ->
+                assertThat(parked.events()).extracting(RoutedEvent::messageId).containsExactly("m2"));
+        assertThat(metrics.count("crm.retryWindowExpired")).isEqualTo(1);
+    }
+
+    @Test
+    void noRetryIsDueAfterTheEndOfTheWindow() throws Exception {
+        RoutedEvent late = FIRST.withAttempt(new AttemptRecord(NOW - 4 * 3_600_000L + 100, 503, "http 503", 7));
+        for (int i = 0; i < 20; i++) {
+            late = late.withAttempt(new AttemptRecord(NOW - 1_000, 503, "http 503", 7));
+        }
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(
+                new DeliveryBatch("crm", 0, new RoutedEvent[] {late}, 20, NOW), AttemptOutcome.RETRYABLE, 503,
+                "http 503", 22, NOW - 20, 20)));
+
+        assertThat(retries()).singleElement().extracting(ParkedBatch::dueAt).isEqualTo(NOW + 100);
+    }
+
+    @Test
+    void aDeferredBatchComesBackUnchangedWhenTheDestinationCanTakeIt() throws Exception {
+        harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(BATCH, "circuit open", NOW, NOW + 7_000)));
+
+        assertThat(retries()).containsExactly(
+                new ParkedBatch("crm", 0, new RoutedEvent[] {FIRST, SECOND}, NOW + 7_000, false));
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).isEmpty();
+        assertThat(metrics.count("crm.deferred")).isEqualTo(1);
+        assertThat(metrics.count("crm.failed")).as("not an attempt").isZero();
+        assertThat(metrics.count("crm.firstAttempts")).isZero();
+    }
+
+    @Test
+    void aPartialResponseDeliversRetriesAndRefusesEachItemByItsOwnStatus() throws Exception {
+        RoutedEvent third = event("m3", 9);
+        DeliveryBatch batch = new DeliveryBatch("crm", 0, new RoutedEvent[] {FIRST, SECOND, third}, 60, NOW);
+
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(batch, AttemptOutcome.PARTIAL, 207,
+                "http 207: 2 of 3 items failed", 1, NOW - 20, 20, 0, new int[] {200, 503, 400})));
+
+        assertThat(harness.extractOutputValues()).extracting(DeliveryLogRecord::messageId, DeliveryLogRecord::status,
+                        DeliveryLogRecord::httpStatus)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("m1", DeliveryStatus.DELIVERED, 200),
+                        org.assertj.core.groups.Tuple.tuple("m3", DeliveryStatus.DEAD_LETTERED, 400));
+        assertThat(deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.reason()).isEqualTo("permanent: http 400 (item of a 207)");
+            assertThat(letter.retryable()).isFalse();
+        });
+        assertThat(retries()).singleElement().satisfies(parked -> {
+            assertThat(parked.events()).extracting(RoutedEvent::messageId).containsExactly("m2");
+            assertThat(parked.events()[0].lastAttempt().status()).isEqualTo(503);
+        });
+        assertThat(metrics.count("crm.firstAttemptsDelivered")).isEqualTo(1);
+    }
+
+    @Test
+    void aBulkDestinationKeepsItsEventsTogetherAcrossRetries() throws Exception {
+        RoutedEvent a = new RoutedEvent("lists", 0, "a", "identify", new byte[] {'{', '}'}, "events/0/1", ROUTED_AT);
+        RoutedEvent b = new RoutedEvent("lists", 0, "b", "identify", new byte[] {'{', '}'}, "events/0/2", ROUTED_AT);
+
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(
+                new DeliveryBatch("lists", 0, new RoutedEvent[] {a, b}, 4, NOW), AttemptOutcome.RETRYABLE, 500,
+                "http 500", 1, NOW - 20, 20)));
+
+        assertThat(retries()).singleElement().satisfies(parked -> {
+            assertThat(parked.keepTogether()).isTrue();
+            assertThat(parked.dueAt()).as("this destination's 10 s initial wait").isBetween(NOW + 5_000, NOW + 15_000);
+            assertThat(parked.events()).extracting(RoutedEvent::messageId).containsExactly("a", "b");
+        });
+    }
+
+    @Test
+    void aDeliveryAfterRetriesCountsItsAttemptsAndRetryAge() throws Exception {
+        RoutedEvent retried = FIRST.withAttempt(new AttemptRecord(NOW - 60_000, 503, "http 503", 5));
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(
+                new DeliveryBatch("crm", 0, new RoutedEvent[] {retried}, 20, NOW), AttemptOutcome.DELIVERED, 200,
+                null, 2, NOW - 10, 10)));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(DeliveryStatus.DELIVERED);
+            assertThat(record.attempts()).isEqualTo(2);
+        });
+        assertThat(metrics.histogram("crm.retryAgeMs").getStatistics().getMax()).isEqualTo(60_000);
+        assertThat(metrics.count("crm.firstAttempts")).isZero();
     }
 
     @Test
@@ -145,8 +294,10 @@ class DeliveryOutcomeFunctionTest {
     void noSecretHeaderValueReachesTheOutputTopics() throws Exception {
         for (AttemptOutcome outcome : AttemptOutcome.values()) {
             harness.processElement(new StreamRecord<>(new DeliveryAttempt(BATCH, outcome, 503,
-                    outcome == AttemptOutcome.DELIVERED ? null : "http 503", 1, NOW, 3)));
+                    outcome == AttemptOutcome.DELIVERED ? null : "http 503", 1, NOW, 3, 0, new int[] {200, 400})));
         }
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 503,
+                "http 503", 1, NOW - 5 * 3_600_000L, 3)));
 
         DeliveryLogSerializationSchema log = new DeliveryLogSerializationSchema("delivery-log");
         DeadLetterSerializationSchema dead = new DeadLetterSerializationSchema("dead-letters");
@@ -158,6 +309,11 @@ class DeliveryOutcomeFunctionTest {
 
         assertThat(CATALOG.get("crm").headers().get("Authorization")).contains(Catalogs.TEST_TOKEN);
         assertThat(written).isNotEmpty().doesNotContain(Catalogs.TEST_TOKEN);
+    }
+
+    private List<ParkedBatch> retries() {
+        var records = harness.getSideOutput(OutputTags.RETRIES);
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
     }
 
     private List<DeadLetter> deadLetters() {

@@ -25,6 +25,9 @@ class HttpDeliveryFunctionClassifyTest {
 
     private static final DeliveryBatch BATCH = new DeliveryBatch("crm", 0, new RoutedEvent[] {
         new RoutedEvent("crm", 0, "m1", "track", "{}".getBytes(StandardCharsets.UTF_8), "events/0/1", 0)}, 2, 0);
+    private static final DeliveryBatch TWO = new DeliveryBatch("crm", 0, new RoutedEvent[] {
+        BATCH.events()[0],
+        new RoutedEvent("crm", 0, "m2", "track", "{}".getBytes(StandardCharsets.UTF_8), "events/0/2", 0)}, 4, 0);
 
     @ParameterizedTest
     @CsvSource({
@@ -68,6 +71,41 @@ class HttpDeliveryFunctionClassifyTest {
     @Test
     void theCauseOfACompletionExceptionIsWhatCounts() {
         assertRetryable(new CompletionException(new ConnectException("refused")), "connection failed: refused");
+    }
+
+    @Test
+    void aRetryAfterOn429Or503SetsNotBefore() {
+        DeliveryAttempt throttled = classify(new HttpResult(429, Map.of("retry-after", "30"), new byte[0]), null);
+        assertThat(throttled.outcome()).isEqualTo(AttemptOutcome.RETRYABLE);
+        assertThat(throttled.notBefore()).isEqualTo(1_025L + 30_000);
+
+        DeliveryAttempt unavailable = classify(
+                new HttpResult(503, Map.of("retry-after", "Thu, 01 Jan 1970 00:01:00 GMT"), new byte[0]), null);
+        assertThat(unavailable.notBefore()).isEqualTo(60_000L);
+
+        DeliveryAttempt serverError = classify(new HttpResult(500, Map.of("retry-after", "30"), new byte[0]), null);
+        assertThat(serverError.notBefore()).as("only 429 and 503 carry a Retry-After we honour").isZero();
+    }
+
+    @Test
+    void a207WithFailedItemsIsPartialWithOneStatusPerEvent() {
+        byte[] body = "{\"results\":[{\"messageId\":\"m2\",\"status\":503},{\"messageId\":\"m1\",\"status\":200}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        DeliveryAttempt attempt = HttpDeliveryFunction.classify(TWO, new HttpResult(207, Map.of(), body), null,
+                1_000L, 25L);
+
+        assertThat(attempt.outcome()).isEqualTo(AttemptOutcome.PARTIAL);
+        assertThat(attempt.itemStatuses()).containsExactly(200, 503);
+        assertThat(attempt.error()).isEqualTo("http 207: 1 of 2 items failed");
+    }
+
+    @Test
+    void a207WhereEveryItemSucceededIsDelivered() {
+        byte[] body = "[200, 201]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(HttpDeliveryFunction.classify(TWO, new HttpResult(207, Map.of(), body), null, 1_000L, 25L)
+                .outcome()).isEqualTo(AttemptOutcome.DELIVERED);
     }
 
     private static void assertRetryable(Throwable error, String expectedProblem) {

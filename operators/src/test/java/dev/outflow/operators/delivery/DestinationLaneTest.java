@@ -1,0 +1,101 @@
+package dev.outflow.operators.delivery;
+
+import dev.outflow.operators.testutils.Catalogs;
+import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.delivery.AttemptOutcome;
+import dev.outflow.schemas.delivery.DeliveryAttempt;
+import dev.outflow.schemas.delivery.DeliveryBatch;
+import dev.outflow.schemas.delivery.RoutedEvent;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The gate in front of one destination: Retry-After, circuit and backlog each hold a batch back, with a reason. */
+class DestinationLaneTest {
+
+    private static final DestinationConfig DESTINATION = Catalogs.yaml("""
+            destinations:
+              - id: crm
+                type: webhook
+                endpoint: https://crm.example/in
+                delivery: {timeout: 5s, maxConcurrency: 2, circuitOpen: 10s}
+            """).get("crm");
+    private static final DeliveryBatch BATCH = new DeliveryBatch("crm", 0, new RoutedEvent[] {
+        new RoutedEvent("crm", 0, "m1", "track", new byte[] {'{', '}'}, "events/0/1", 0)}, 2, 0);
+
+    private final DestinationLane lane = new DestinationLane(DESTINATION);
+
+    @Test
+    void aHealthyLaneAdmitsEverything() {
+        assertThat(lane.admit(1_000)).isNull();
+        assertThat(lane.pausedAt(1_000)).isNull();
+    }
+
+    @Test
+    void aRetryAfterHoldsEveryBatchUntilTheTimeItNames() {
+        lane.learn(attempt(AttemptOutcome.RETRYABLE, 429, 1_000, 61_000));
+
+        assertThat(lane.admit(60_999)).isEqualTo(new DestinationLane.Hold(61_000, "retry-after"));
+        assertThat(lane.pausedAt(30_000)).isNotNull();
+        assertThat(lane.admit(61_000)).isNull();
+        assertThat(lane.limiter().limit()).as("a 429 also halves the concurrency").isEqualTo(1);
+    }
+
+    @Test
+    void anEarlierRetryAfterNeverShortensALaterOne() {
+        lane.learn(attempt(AttemptOutcome.RETRYABLE, 503, 1_000, 90_000));
+        lane.learn(attempt(AttemptOutcome.RETRYABLE, 503, 1_000, 20_000));
+
+        assertThat(lane.pausedUntil()).isEqualTo(90_000);
+    }
+
+    @Test
+    void sustainedFailureOpensTheCircuitAndOnlyAProbeGetsThrough() {
+        for (int i = 0; i < 10; i++) {
+            lane.learn(attempt(AttemptOutcome.RETRYABLE, 500, 1_000, 0));
+        }
+        assertThat(lane.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
+        DestinationLane.Hold hold = lane.admit(2_000);
+        assertThat(hold.reason()).isEqualTo("circuit open");
+        assertThat(hold.until()).isEqualTo(1_010 + 10_000);
+
+        assertThat(lane.admit(11_010)).as("the probe").isNull();
+        assertThat(lane.admit(11_011)).as("others wait for the probe").isNotNull();
+
+        lane.learn(attempt(AttemptOutcome.DELIVERED, 200, 11_010, 0));
+        assertThat(lane.admit(11_100)).isNull();
+    }
+
+    @Test
+    void timeoutsShrinkTheConcurrencyAndPermanentFailuresDoNotOpenTheCircuit() {
+        lane.learn(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0, "timeout: 5000 ms", 1, 0, 5_000));
+        assertThat(lane.limiter().limit()).isEqualTo(1);
+
+        for (int i = 0; i < 30; i++) {
+            lane.learn(attempt(AttemptOutcome.PERMANENT, 400, 1_000, 0));
+        }
+        assertThat(lane.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aFullBacklogDefersNewBatchesInsteadOfQueueingThem() {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
+            assertThat(lane.admit(0)).isNull();
+            lane.limiter().submit(() -> never);
+        }
+
+        DestinationLane.Hold hold = lane.admit(0);
+
+        assertThat(hold.reason()).startsWith("saturated: 2 requests in flight and 4 waiting");
+        assertThat(hold.until()).isEqualTo(1_000);
+    }
+
+    private static DeliveryAttempt attempt(AttemptOutcome outcome, int status, long at, long notBefore) {
+        return new DeliveryAttempt(BATCH, outcome, status, outcome == AttemptOutcome.DELIVERED ? null : "http " + status,
+                1, at, 10, notBefore, new int[0]);
+    }
+}
