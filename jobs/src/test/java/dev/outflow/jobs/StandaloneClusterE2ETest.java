@@ -29,7 +29,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -473,14 +472,7 @@ class StandaloneClusterE2ETest {
                     malformed++;
                     continue;
                 }
-                JsonNode root = Json.readTree(record.value());
-                List<JsonNode> events = new ArrayList<>();
-                if (root.has("batch")) {
-                    root.get("batch").forEach(events::add);
-                } else {
-                    events.add(root);
-                }
-                for (JsonNode event : events) {
+                for (JsonNode event : record.parsedEvents()) {
                     valid++;
                     for (String destination : destinations) {
                         pairs.add(destination + "/" + event.path("messageId").asText());
