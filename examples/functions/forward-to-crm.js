@@ -26,9 +26,9 @@ async function onTrack(event, settings) {
   if (!event.userId) {
     throw new InvalidEventPayload('userId is required');
   }
-  return send('/events', { type: 'event', userId: event.userId, name: event.event, props: event.properties || {} }, settings);
+  return send('/events', { type: 'event', messageId: event.messageId, userId: event.userId, name: event.event, props: event.properties || {} }, settings);
 }
 
 async function onIdentify(event, settings) {
-  return send('/contacts', { type: 'contact', userId: event.userId, traits: event.traits || {} }, settings);
+  return send('/contacts', { type: 'contact', messageId: event.messageId, userId: event.userId, traits: event.traits || {} }, settings);
 }

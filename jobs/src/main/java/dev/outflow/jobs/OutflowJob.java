@@ -1,5 +1,6 @@
 package dev.outflow.jobs;
 
+import dev.outflow.functions.SettingsKeySource;
 import dev.outflow.jobs.cli.OutflowCli;
 import dev.outflow.operators.delivery.ApacheHttpTransport;
 import dev.outflow.schemas.catalog.DestinationCatalog;
@@ -53,6 +54,12 @@ public final class OutflowJob {
 
     /** Builds the job into {@code env}: state backend and checkpoints, Kafka source, topology, Kafka sinks. */
     public static void build(StreamExecutionEnvironment env, JobSettings settings, DestinationCatalog catalog) {
+        build(env, settings, catalog, SettingsKeySource.environment());
+    }
+
+    /** As above, with the source of the function settings key (the task managers' environment by default). */
+    public static void build(StreamExecutionEnvironment env, JobSettings settings, DestinationCatalog catalog,
+            SettingsKeySource settingsKeys) {
         env.configure(stateAndCheckpoints(settings));
         env.enableCheckpointing(settings.checkpointIntervalMs());
         if (settings.parallelism() > 0) {
@@ -65,7 +72,7 @@ public final class OutflowJob {
                 .fromSource(retrySource(settings), WatermarkStrategy.noWatermarks(), "kafka: " + settings.retryTopic())
                 .uid(Uids.RETRY_SOURCE);
         OutflowTopology.Outputs outputs = OutflowTopology.build(input, retryInput, catalog,
-                ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity());
+                ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity(), settingsKeys);
         outputs.deliveryLog()
                 .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()), "delivery-log"))
                 .uid(Uids.DELIVERY_LOG_SINK)
@@ -83,7 +90,12 @@ public final class OutflowJob {
     /** Builds and submits without waiting; the caller owns the returned client. */
     public static JobClient start(StreamExecutionEnvironment env, JobSettings settings, DestinationCatalog catalog)
             throws Exception {
-        build(env, settings, catalog);
+        return start(env, settings, catalog, SettingsKeySource.environment());
+    }
+
+    public static JobClient start(StreamExecutionEnvironment env, JobSettings settings, DestinationCatalog catalog,
+            SettingsKeySource settingsKeys) throws Exception {
+        build(env, settings, catalog, settingsKeys);
         return env.executeAsync(JOB_NAME);
     }
 

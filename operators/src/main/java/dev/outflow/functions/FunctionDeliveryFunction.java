@@ -32,7 +32,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Delivers batches of {@code function} destinations by running the destination's JavaScript: {@code onBatch}
- * with the whole batch when the code defines it, otherwise the event type's handler once per event. Reports
+ * with the whole batch when the destination batches and the code defines it, otherwise the event type's handler
+ * once per event. Reports
  * one {@link DeliveryAttempt} per group of events that ended the same way, so a partly failed batch is retried
  * (or dead-lettered) only for the events that failed; the outcome classes are the HTTP delivery's.
  *
@@ -111,7 +112,8 @@ public final class FunctionDeliveryFunction extends RichAsyncFunction<DeliveryBa
     CompletableFuture<List<DeliveryAttempt>> deliver(FunctionInstance function, DeliveryBatch batch) {
         long startedAt = System.currentTimeMillis();
         Map<FunctionOutcome, Counter> counters = outcomeCounters.get(batch.destinationId());
-        if (batch.size() > 1 && function.handlers().contains("onBatch")) {
+        // as on Segment: with batching on, onBatch gets every batch (even of one); otherwise the event handlers
+        if (!catalog.get(batch.destinationId()).batching().isSingle() && function.handlers().contains("onBatch")) {
             return function.invoke("batch", payloadArray(batch)).thenApply(result -> {
                 List<EventOutcome> outcomes = batchOutcomes(batch, result);
                 outcomes.forEach(outcome -> counters.get(outcome.category).inc());
