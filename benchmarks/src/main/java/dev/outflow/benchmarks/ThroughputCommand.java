@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.jobs.JobSettings;
 import dev.outflow.jobs.OutflowJob;
-import dev.outflow.jobs.local.DeliveryAccounting;
 import dev.outflow.jobs.local.EndpointBehavior;
 import dev.outflow.jobs.local.LocalHttpEndpoint;
 import dev.outflow.jobs.local.LocalKafkaBroker;
+import dev.outflow.schemas.event.Json;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
 
 import org.apache.flink.core.execution.JobClient;
@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import jdk.jfr.Recording;
@@ -123,21 +124,14 @@ public final class ThroughputCommand implements Callable<Integer> {
         JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
-        Probe probe = new Probe(1, () -> 0);
+        Probe probe = new Probe(broker, output, events, () -> 0);
         JobClient job = env.executeAsync("outflow-throughput-passthrough");
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker)) {
-            consumer.subscribe(List.of(output));
-            awaitOutputs(() -> {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    probe.output(record.timestamp());
-                }
-                probe.afterPoll();
-                return probe.eventsDone() >= events;
-            });
+        try {
+            probe.awaitOutputs();
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
-        return probe.figures("passthrough", events, -1);
+        return probe.figures("passthrough", events, 1);
     }
 
     private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out) throws Exception {
@@ -157,34 +151,28 @@ public final class ThroughputCommand implements Callable<Integer> {
             }
             BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1));
             JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
-            Probe probe = new Probe(DESTINATIONS.size(),
+            Probe probe = new Probe(broker, log, (long) events * DESTINATIONS.size(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
             Recording recording = jfr == null ? null : startRecording();
             JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
                     catalog.catalog());
-            try (DeliveryAccounting accounting = new DeliveryAccounting(broker.bootstrapServers(), log, dead,
-                    DESTINATIONS).listener(probe)) {
-                awaitOutputs(() -> {
-                    accounting.poll(Duration.ofMillis(100));
-                    probe.afterPoll();
-                    DeliveryAccounting.Snapshot snapshot = accounting.snapshot();
-                    return snapshot.accounted() >= (long) events * DESTINATIONS.size();
-                });
+            try {
+                probe.awaitOutputs();
                 if (recording != null) {
                     recording.stop();
                     recording.dump(jfr);
                     recording.close();
                     out.println("  jfr recording of the real job: " + jfr);
                 }
-                long notAccepted = endpoints.values().stream()
-                        .mapToLong(endpoint -> events - endpoint.acceptedMessageIds().size()).sum();
-                if (notAccepted > 0) {
-                    out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
-                }
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
-            return probe.figures("outflow job", events, Percentiles.of(probe.sortedLatencies(), 99));
+            long notAccepted = endpoints.values().stream()
+                    .mapToLong(endpoint -> events - endpoint.acceptedMessageIds().size()).sum();
+            if (notAccepted > 0) {
+                out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
+            }
+            return probe.figures("outflow job", events, DESTINATIONS.size());
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
         }
@@ -220,90 +208,105 @@ public final class ThroughputCommand implements Callable<Integer> {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(LocalKafkaBroker broker) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "throughput-reader-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    /** Polls until done; gives up when no output has arrived for a minute. */
-    private static void awaitOutputs(java.util.function.BooleanSupplier pollDone) {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (!pollDone.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the run did not finish within 10 minutes");
-            }
-        }
-    }
-
     /**
-     * Times a run by its outputs: broker append time of the first and last output record; CPU time of the process
-     * between the first poll that saw outputs and the last poll, less the benchmark's own work in the same process
-     * (the polling thread, which reads the outputs, and the local endpoints' request handling); delivery latencies
-     * from the delivery log.
+     * Times a run by its output topic. While the job runs it only watches the topic's end offsets (cheap, so the
+     * measurement takes little CPU from the job): the process CPU time is sampled when the first outputs appear
+     * and when all are there, less the benchmark's own work in the same process (this thread and the local
+     * endpoints' request handling). Afterwards it reads the records for the broker's append times of the first and
+     * the last one, and the delivery latencies the delivery log carries.
      */
-    static final class Probe implements DeliveryAccounting.OutputListener {
+    static final class Probe {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-        private final int outputsPerEvent;
-        private final LongSupplier harnessCpuNanos;
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        private final Map<String, Long> latencies = new HashMap<>();
-        private long outputs;
-        private long firstAppend = Long.MAX_VALUE;
-        private long lastAppend = Long.MIN_VALUE;
+        private final LocalKafkaBroker broker;
+        private final String topic;
+        private final long expectedOutputs;
+        private final LongSupplier harnessCpuNanos;
         private long cpuStart = -1;
         private long cpuEnd;
         private long outputsAtCpuStart;
         private long outputsAtCpuEnd;
 
-        /** {@code harnessCpuNanos}: CPU the endpoints spent, to leave out (the polling thread is left out too). */
-        Probe(int outputsPerEvent, LongSupplier harnessCpuNanos) {
-            this.outputsPerEvent = outputsPerEvent;
+        /** {@code harnessCpuNanos}: CPU the endpoints spent, to leave out. */
+        Probe(LocalKafkaBroker broker, String topic, long expectedOutputs, LongSupplier harnessCpuNanos) {
+            this.broker = broker;
+            this.topic = topic;
+            this.expectedOutputs = expectedOutputs;
             this.harnessCpuNanos = harnessCpuNanos;
         }
 
-        void output(long appendTime) {
-            outputs++;
-            firstAppend = Math.min(firstAppend, appendTime);
-            lastAppend = Math.max(lastAppend, appendTime);
-        }
-
-        /** Called by the polling thread after each poll. */
-        void afterPoll() {
-            long cpu = os.getProcessCpuTime() - THREADS.getCurrentThreadCpuTime() - harnessCpuNanos.getAsLong();
-            if (cpuStart < 0 && outputs > 0) {
-                cpuStart = cpu;
-                outputsAtCpuStart = outputs;
+        void awaitOutputs() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+                List<TopicPartition> partitions = partitions(consumer);
+                while (true) {
+                    long outputs = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+                    long cpu = os.getProcessCpuTime() - THREADS.getCurrentThreadCpuTime() - harnessCpuNanos.getAsLong();
+                    if (cpuStart < 0 && outputs > 0) {
+                        cpuStart = cpu;
+                        outputsAtCpuStart = outputs;
+                    }
+                    if (outputs >= expectedOutputs) {
+                        cpuEnd = cpu;
+                        outputsAtCpuEnd = outputs;
+                        return;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("only " + outputs + " of " + expectedOutputs + " outputs on "
+                                + topic + " after 10 minutes");
+                    }
+                    Thread.sleep(20);
+                }
             }
-            cpuEnd = cpu;
-            outputsAtCpuEnd = outputs;
         }
 
-        @Override
-        public void onDeliveryLog(JsonNode record, long kafkaTimestamp) {
-            output(kafkaTimestamp);
-            if ("DELIVERED".equals(record.path("status").asText())) {
-                latencies.putIfAbsent(record.path("destinationId").asText() + "/" + record.path("messageId").asText(),
-                        record.path("latencyMs").asLong());
+        /** Reads the outputs back: events/s from their append times, CPU per event, p99 latency (delivery log). */
+        Figures figures(String name, long events, int outputsPerEvent) {
+            long firstAppend = Long.MAX_VALUE;
+            long lastAppend = Long.MIN_VALUE;
+            long read = 0;
+            Map<String, Long> latencies = new HashMap<>();
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+                List<TopicPartition> partitions = partitions(consumer);
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                        read++;
+                        firstAppend = Math.min(firstAppend, record.timestamp());
+                        lastAppend = Math.max(lastAppend, record.timestamp());
+                        if (outputsPerEvent > 1) {
+                            JsonNode log = Json.readTree(record.value());
+                            if ("DELIVERED".equals(log.path("status").asText())) {
+                                latencies.putIfAbsent(log.path("destinationId").asText() + "/"
+                                        + log.path("messageId").asText(), log.path("latencyMs").asLong());
+                            }
+                        }
+                    }
+                }
             }
-        }
-
-        long eventsDone() {
-            return outputs / outputsPerEvent;
-        }
-
-        long[] sortedLatencies() {
-            return latencies.values().stream().mapToLong(Long::longValue).sorted().toArray();
-        }
-
-        Figures figures(String name, long events, long p99) {
             double seconds = Math.max(1, lastAppend - firstAppend) / 1000.0;
-            double perSecond = outputs / (double) outputsPerEvent / seconds;
             double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
-            return new Figures(name, events, perSecond, (cpuEnd - cpuStart) / 1000.0 / cpuEvents, p99);
+            long p99 = outputsPerEvent > 1
+                    ? Percentiles.of(latencies.values().stream().mapToLong(Long::longValue).sorted().toArray(), 99)
+                    : -1;
+            return new Figures(name, events, read / (double) outputsPerEvent / seconds,
+                    (cpuEnd - cpuStart) / 1000.0 / cpuEvents, p99);
+        }
+
+        private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) {
+            return consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        }
+
+        private KafkaConsumer<byte[], byte[]> consumer() {
+            return new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
         }
     }
 }

@@ -14,7 +14,10 @@ public final class OutputTags {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    /** (event, destination) pairs that routing rules kept from a destination, with the rule. */
+    /**
+     * Delivery-log lines written by routing: (event, target) pairs that rules kept from a target, with the rule,
+     * and pairs whose body could not be built (dead-lettered at routing).
+     */
     public static final OutputTag<DeliveryLogRecord> FILTERED =
             new OutputTag<>("filtered", TypeInformation.of(DeliveryLogRecord.class));
 

@@ -1,5 +1,6 @@
 package dev.outflow.jobs.cli;
 
+import dev.outflow.operators.routing.EventRouter;
 import dev.outflow.schemas.catalog.CatalogLoader;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.DestinationConfig;
@@ -33,12 +34,16 @@ public final class ConfigCommand {
         @Override
         public Integer call() {
             DestinationCatalog catalog = new CatalogLoader().load(file);
+            // compiles every filter condition, trigger and mapping, as the job does when it is built
+            new EventRouter(catalog);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: valid, %d destination(s)%n", file, catalog.destinations().size());
             for (DestinationConfig destination : catalog.destinations()) {
                 out.printf("  %-20s %-8s %-8s %s%n", destination.id(), destination.type().wireName(),
-                        destination.enabled() ? "enabled" : "disabled", destination.function() != null
-                                ? destination.function().codeFile() : destination.endpoint());
+                        destination.enabled() ? "enabled" : "disabled",
+                        destination.isActions() ? destination.subscriptions().size() + " subscription(s)"
+                                : destination.function() != null ? destination.function().codeFile()
+                                : destination.endpoint());
                 out.printf("  %-20s events: %s; batching: %s; headers: %s%n", "",
                         destination.eventTypes().stream().map(t -> t.wireName()).sorted()
                                 .collect(Collectors.joining(",")),

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = OutflowCli.Version.class,
         description = "Segment-compatible event destinations router on Apache Flink.",
-        subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class, FunctionsCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class, MappingCommand.class, FqlCommand.class,
+                ActionsCommand.class, FunctionsCommand.class, CommandLine.HelpCommand.class})
 public final class OutflowCli {
 
     public static final int BAD_INPUT = 2;

@@ -83,6 +83,19 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private final Map<String, Long> firstAcceptedAt = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Request> log = new ConcurrentLinkedQueue<>();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<ReceivedRequest> received = new ConcurrentLinkedQueue<>();
+
+    /**
+     * One request as it arrived (the last {@value #KEPT_REQUESTS} are kept), for tests of what a destination sends.
+     *
+     * @param method the HTTP method
+     * @param path the request path with its query
+     * @param headers header values by lower-case name
+     * @param body the body, parsed; null when it was not JSON
+     */
+    public record ReceivedRequest(String method, String path, Map<String, String> headers, JsonNode body) {}
+
+    private static final int KEPT_REQUESTS = 10_000;
     private final Object retryAfterLock = new Object();
     private long retryAfterAnnouncedAt = Long.MIN_VALUE;
     private long retryAfterUntil = Long.MIN_VALUE;
@@ -134,6 +147,7 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             lastHeaders.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
         byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
+        keep(request, body);
         List<JsonNode> events = parseEvents(body);
         Reply reply = events == null ? Reply.of(400) : behavior.reply(events, received);
         List<String> messageIds = new ArrayList<>(events == null ? 0 : events.size());
@@ -273,6 +287,28 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     }
 
     /** Every request so far, in the order they were answered. */
+    /** The requests received, oldest first (at most the last 10,000). */
+    public List<ReceivedRequest> received() {
+        return List.copyOf(received);
+    }
+
+    private void keep(ClassicHttpRequest request, byte[] body) {
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Header header : request.getHeaders()) {
+            headers.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
+        }
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            parsed = null;
+        }
+        received.add(new ReceivedRequest(request.getMethod(), request.getPath(), Map.copyOf(headers), parsed));
+        if (received.size() > KEPT_REQUESTS) {
+            received.poll();
+        }
+    }
+
     public List<Request> requestLog() {
         return List.copyOf(log);
     }

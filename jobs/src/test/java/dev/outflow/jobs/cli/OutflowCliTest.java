@@ -106,7 +106,7 @@ class OutflowCliTest {
         throw new IllegalStateException("docker/conf/destinations.yaml not found above " + Path.of("").toAbsolutePath());
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = OutflowCli.commandLine();
@@ -116,5 +116,5 @@ class OutflowCliTest {
         return new Result(exit, out.toString(), err.toString());
     }
 
-    private record Result(int exit, String out, String err) {}
+    record Result(int exit, String out, String err) {}
 }

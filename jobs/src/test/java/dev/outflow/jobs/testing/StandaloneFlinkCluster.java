@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A standalone Flink session cluster on this machine, as a user runs one from a Flink distribution: a JobManager
@@ -43,6 +45,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final Path TIMEOUT_COMMAND = Path.of("/usr/bin/timeout");
+    private static final Pattern SUBMITTED = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
 
     /** How big and how watchful the cluster is. */
     public record Settings(int slotsPerTaskManager, String jobManagerMemory, String taskManagerMemory,
@@ -78,6 +81,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private Process jobManager;
     private ProcessHandle jobManagerJvm;
     private int taskManagersStarted;
+    private int clientRuns;
 
     private StandaloneFlinkCluster(Path workDir, Path lib, Settings settings, Map<String, String> jobManagerEnvironment,
             int restPort) {
@@ -141,7 +145,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 "-D", "io.tmp.dirs=" + dir.resolve("tmp")));
         Path logFile = workDir.resolve("log").resolve(resourceId + ".log");
         Process process = launch(resourceId, jvmArgs, logFile, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                dynamic, Map.of());
+                withConfigDir(dynamic), Map.of());
         TaskManager taskManager = new TaskManager(resourceId, process, jvmOf(process), logFile);
         taskManagers.add(taskManager);
         awaitRegistered(taskManager);
@@ -162,6 +166,32 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return taskManager.process().exitValue();
     }
 
+    /**
+     * Submits a job jar the way a user does with {@code flink run -d}: Flink's command-line client
+     * ({@code CliFrontend}) in a JVM of its own, on the cluster's class path, reading the cluster's config. The
+     * job's main method runs in that client JVM (with {@code environment} added), which submits the job graph.
+     * Returns the job id the client printed.
+     */
+    public String flinkRun(Path jar, String entryClass, List<String> programArgs, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("run", "-d", "-c", entryClass, jar.toString()));
+        arguments.addAll(programArgs);
+        Path out = workDir.resolve("log").resolve("flink-run-" + (++clientRuns) + ".out");
+        Process client = launch(out.getFileName().toString().replace(".out", ""), List.of("-Xmx256m"),
+                workDir.resolve("log").resolve("flink-run.log"), "org.apache.flink.client.cli.CliFrontend", arguments,
+                environment);
+        if (!client.waitFor(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            killTree(client);
+            throw new IOException("flink run did not finish within " + STARTUP_TIMEOUT + "; see " + out);
+        }
+        String printed = Files.readString(out);
+        Matcher submitted = SUBMITTED.matcher(printed);
+        if (client.exitValue() != 0 || !submitted.find()) {
+            throw new IOException("flink run exited with code " + client.exitValue() + ":\n" + printed);
+        }
+        return submitted.group(1);
+    }
+
     /** Resource ids of the TaskManagers the JobManager currently knows. */
     public List<String> registeredTaskManagers() throws IOException {
         return rest.taskManagerIds();
@@ -173,7 +203,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         List<String> jvmArgs = splitFlags(JobManagerProcessUtils.generateJvmParametersStr(memory, config));
         List<String> dynamic = splitFlags(JobManagerProcessUtils.generateDynamicConfigsStr(memory));
         jobManager = launch("jobmanager", jvmArgs, workDir.resolve("log").resolve("jobmanager.log"),
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", dynamic,
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", withConfigDir(dynamic),
                 jobManagerEnvironment);
         jobManagerJvm = jvmOf(jobManager);
         rest = new FlinkRestClient(restUrl());
@@ -211,8 +241,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
+    private List<String> withConfigDir(List<String> dynamicProperties) {
+        List<String> arguments = new ArrayList<>(List.of("--configDir", confDir.toString()));
+        arguments.addAll(dynamicProperties);
+        return arguments;
+    }
+
     private Process launch(String name, List<String> memoryFlags, Path logFile, String mainClass,
-            List<String> dynamicProperties, Map<String, String> environment) throws IOException {
+            List<String> arguments, Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(TIMEOUT_COMMAND)) {
             // coreutils' timeout bounds the JVM's life even if this JVM is killed and cannot stop it
@@ -225,8 +261,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         command.addAll(javaModuleFlags());
         command.add("-Dlog.file=" + logFile);
         command.add("-Dlog4j2.configurationFile=" + confDir.resolve("log4j2.properties").toUri());
-        command.addAll(List.of("-cp", lib + "/*", mainClass, "--configDir", confDir.toString()));
-        command.addAll(dynamicProperties);
+        command.addAll(List.of("-cp", lib + "/*", mainClass));
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("log").resolve(name + ".out").toFile());

@@ -70,7 +70,14 @@ public final class ApacheHttpTransport implements HttpTransport {
 
     @Override
     public CompletableFuture<HttpResult> post(String uri, Map<String, String> headers, byte[] body, long timeoutMs) {
-        SimpleRequestBuilder builder = SimpleRequestBuilder.post(uri).setBody(body, ContentType.APPLICATION_JSON);
+        return send("POST", uri, headers, body, timeoutMs);
+    }
+
+    @Override
+    public CompletableFuture<HttpResult> send(String method, String uri, Map<String, String> headers, byte[] body,
+            long timeoutMs) {
+        SimpleRequestBuilder builder = SimpleRequestBuilder.create(method).setUri(uri)
+                .setBody(body, ContentType.APPLICATION_JSON);
         headers.forEach(builder::setHeader);
         builder.setRequestConfig(RequestConfig.custom()
                 .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs))

@@ -52,7 +52,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
         transport = transportFactory.create();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
         lanes = new HashMap<>();
-        for (DestinationConfig destination : catalog.destinations()) {
+        for (DestinationConfig destination : catalog.deliveryTargets()) {
             DestinationLane lane = new DestinationLane(destination);
             lanes.put(destination.id(), lane);
             metrics.of(destination.id()).lane(lane);
@@ -71,6 +71,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
         }
         byte[] body = DeliveryRequests.body(batch, !destination.batching().isSingle());
         Map<String, String> headers = DeliveryRequests.headers(batch, destination.headers());
+        String url = ActionUrl.of(destination, batch);
         lane.limiter().submit(() -> {
             long startedAt = System.currentTimeMillis();
             DestinationLane.Hold late = lane.pausedAt(startedAt);
@@ -80,7 +81,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
                 return CompletableFuture.completedFuture(deferred);
             }
             long startNanos = System.nanoTime();
-            return transport.post(destination.endpoint(), headers, body, destination.delivery().timeoutMs())
+            return transport.send(destination.method(), url, headers, body, destination.delivery().timeoutMs())
                     .handle((response, error) -> classify(batch, response, error, startedAt,
                             (System.nanoTime() - startNanos) / 1_000_000))
                     .thenApply(attempt -> {

@@ -20,6 +20,19 @@ public interface HttpTransport extends AutoCloseable {
     CompletableFuture<HttpResult> post(String uri, Map<String, String> headers, byte[] body, long timeoutMs);
 
     /**
+     * Sends one request with the given method (Actions destinations choose theirs), under the same contract as
+     * {@link #post}. Transports that only POST need not override it.
+     */
+    default CompletableFuture<HttpResult> send(String method, String uri, Map<String, String> headers, byte[] body,
+            long timeoutMs) {
+        if ("POST".equals(method)) {
+            return post(uri, headers, body, timeoutMs);
+        }
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                getClass().getSimpleName() + " only sends POST, not " + method));
+    }
+
+    /**
      * Sends any request and reads the whole response (up to its size cap). Same failure contract as
      * {@link #post}. Transports that only deliver webhooks need not support it.
      */

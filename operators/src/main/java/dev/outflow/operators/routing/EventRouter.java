@@ -11,30 +11,82 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides, for one event, which destinations get it, with Segment's semantics: disabled destinations,
- * device-mode bundling, the {@code integrations} object, method and source compatibility.
+ * Decides, for one event, which destinations get it and in what form, with Segment's semantics, in this order:
+ * disabled destinations, user suppression, device-mode bundling, the {@code integrations} object, method and source
+ * compatibility; then the destination's filters (sample, drop, drop properties, allow properties); then blocked
+ * fields and PII hashing; and for an Actions destination, each subscription's trigger and mapping.
  *
- * <p>Every destination of the catalog gets a decision, so every (event, destination) pair can be accounted for.
+ * <p>Every delivery target (each webhook destination, each subscription of an Actions destination) gets a decision,
+ * so every (event, target) pair can be accounted for. Building a router compiles every FQL condition and mapping of
+ * the catalog: an invalid one fails here, at start-up, with a {@link dev.outflow.schemas.catalog.CatalogException}
+ * naming the file, the destination and the field.
  */
 public final class EventRouter implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    private final DestinationCatalog catalog;
+    private final List<CompiledDestination> destinations;
+    private final PrivacyRules privacy;
 
     public EventRouter(DestinationCatalog catalog) {
-        this.catalog = catalog;
+        List<CompiledDestination> compiled = new ArrayList<>(catalog.destinations().size());
+        for (DestinationConfig destination : catalog.destinations()) {
+            compiled.add(new CompiledDestination(destination,
+                    DestinationFilters.compile(catalog.source(), destination),
+                    destination.isActions() ? ActionSubscriptions.compile(catalog, destination) : null));
+        }
+        this.destinations = List.copyOf(compiled);
+        this.privacy = new PrivacyRules(catalog.privacy());
     }
 
     public List<RouteDecision> route(SegmentEvent event) {
-        List<RouteDecision> decisions = new ArrayList<>(catalog.destinations().size());
-        for (DestinationConfig destination : catalog.destinations()) {
-            decisions.add(new RouteDecision(destination, filterReason(event, destination)));
+        List<RouteDecision> decisions = new ArrayList<>(destinations.size());
+        boolean suppressed = privacy.suppressed(event);
+        for (CompiledDestination compiled : destinations) {
+            route(event, suppressed, compiled, decisions);
         }
         return decisions;
     }
 
-    /** Null when the event goes to the destination. */
+    /** The decisions for one destination only (what {@code outflow actions test} shows). */
+    public List<RouteDecision> route(SegmentEvent event, String destinationId) {
+        List<RouteDecision> decisions = new ArrayList<>();
+        for (CompiledDestination compiled : destinations) {
+            if (compiled.config.id().equals(destinationId)) {
+                route(event, privacy.suppressed(event), compiled, decisions);
+            }
+        }
+        return decisions;
+    }
+
+    private void route(SegmentEvent event, boolean suppressed, CompiledDestination compiled,
+            List<RouteDecision> decisions) {
+        DestinationConfig destination = compiled.config;
+        FilterReason reason = destination.enabled() && suppressed
+                ? FilterReason.USER_SUPPRESSED
+                : filterReason(event, destination);
+        EventCopy copy = new EventCopy(event.json());
+        if (reason == null) {
+            reason = compiled.filters.apply(copy, event.messageId());
+        }
+        if (reason == null) {
+            reason = privacy.apply(copy, destination.id());
+        }
+        if (compiled.subscriptions == null) {
+            decisions.add(reason == null
+                    ? RouteDecision.routed(destination, copy.current())
+                    : RouteDecision.filtered(destination, reason));
+        } else if (reason != null) {
+            compiled.subscriptions.filterAll(reason, decisions);
+        } else {
+            compiled.subscriptions.decide(copy.current(), decisions);
+        }
+    }
+
+    private record CompiledDestination(DestinationConfig config, DestinationFilters filters,
+            ActionSubscriptions subscriptions) implements Serializable {}
+
+    /** Null when the event goes to the destination as far as Segment's connection rules go. */
     static FilterReason filterReason(SegmentEvent event, DestinationConfig destination) {
         if (!destination.enabled()) {
             return FilterReason.DESTINATION_DISABLED;

@@ -4,8 +4,10 @@ import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.metrics.DestinationMetrics;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
+import dev.outflow.schemas.delivery.DeliveryStatus;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.InvalidEvent;
 import dev.outflow.schemas.event.InvalidReason;
@@ -22,8 +24,11 @@ import org.apache.flink.util.Collector;
 
 /**
  * The first stage: parses each input record, dead-letters what is not a valid event, and fans valid events out to
- * the destinations that take them. Pairs kept from a destination by a rule go to the {@link OutputTags#FILTERED}
- * side output, so every (event, destination) pair leaves this function accounted for.
+ * the destinations that take them, after the destination's filters and the privacy rules, as each destination (or
+ * each fired subscription of an Actions destination) should get them. Pairs kept from a target by a rule go to the
+ * {@link OutputTags#FILTERED} side output; a subscription whose mapping fails for the event is dead-lettered (and
+ * its delivery-log line also goes out through {@link OutputTags#FILTERED}). So every (event, target) pair leaves
+ * this function accounted for.
  *
  * <p>Parsing and routing share one function so the JSON is read once per event. It never throws on input.
  */
@@ -75,23 +80,46 @@ public final class ParseAndRouteFunction extends ProcessFunction<RawEvent, Route
     }
 
     private void route(SegmentEvent event, RawEvent input, long now, Context ctx, Collector<RoutedEvent> out) {
-        byte[] payload = null;
+        byte[] shared = null;
         for (RouteDecision decision : router.route(event)) {
-            DestinationConfig destination = decision.destination();
+            DestinationConfig target = decision.destination();
+            if (decision.failed()) {
+                deadLetter(event, input, now, ctx, decision);
+                continue;
+            }
             if (!decision.routed()) {
-                metrics.of(destination.id()).filtered(decision.filterReason().code()).inc();
-                ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), destination.id(),
+                metrics.of(target.id()).filtered(decision.filterReason().code()).inc();
+                ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), target.id(),
                         decision.filterReason().code(), now, input.origin()));
                 continue;
             }
-            if (payload == null) {
-                payload = Json.toBytes(event.json());
+            byte[] payload;
+            if (decision.body() == event.json()) {
+                // Destinations that get the event unchanged share one serialized copy.
+                if (shared == null) {
+                    shared = Json.toBytes(event.json());
+                }
+                payload = shared;
+            } else {
+                payload = Json.toBytes(decision.body());
             }
-            int shard = shardOf(event, destination.batching().shards());
-            metrics.of(destination.id()).routed().inc();
-            out.collect(new RoutedEvent(destination.id(), shard, event.messageId(), event.type().wireName(), payload,
+            int shard = shardOf(event, target.batching().shards());
+            metrics.of(target.id()).routed().inc();
+            out.collect(new RoutedEvent(target.id(), shard, event.messageId(), event.type().wireName(), payload,
                     input.origin(), now));
         }
+    }
+
+    /** A body that cannot be built (a mapping that fails for this event) will never deliver: dead-letter it. */
+    private void deadLetter(SegmentEvent event, RawEvent input, long now, Context ctx, RouteDecision decision) {
+        String routeId = decision.routeId();
+        RoutedEvent unsent = new RoutedEvent(routeId, 0, event.messageId(), event.type().wireName(),
+                Json.toBytes(event.json()), input.origin(), now);
+        metrics.of(routeId).deadLettered().inc();
+        ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(unsent, decision.failure(), false,
+                new AttemptRecord[0], now));
+        ctx.output(OutputTags.FILTERED, new DeliveryLogRecord(event.messageId(), routeId,
+                DeliveryStatus.DEAD_LETTERED, decision.failure(), 0, 0, 0, now, input.origin()));
     }
 
     /** One user's events stay on one shard, so a hot destination spreads by user without reordering a user. */

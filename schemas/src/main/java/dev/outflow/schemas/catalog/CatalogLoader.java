@@ -97,6 +97,7 @@ public final class CatalogLoader {
         }
         Fields top = new Fields(origin, null, "", root);
         JsonNode list = top.required("destinations");
+        JsonNode privacyNode = top.optional("privacy");
         top.rejectUnknown();
         if (!list.isArray() || list.isEmpty()) {
             throw new CatalogException(origin, null, "destinations", "must be a non-empty list");
@@ -115,7 +116,10 @@ public final class CatalogLoader {
             }
             destinations.add(destination);
         }
-        return new DestinationCatalog(origin, destinations);
+        PrivacyConfig privacy = privacyNode == null
+                ? PrivacyConfig.NONE
+                : new PrivacyLoader(origin, ids).load(top.nested("privacy", privacyNode));
+        return new DestinationCatalog(origin, destinations, privacy);
     }
 
     private DestinationConfig destination(String origin, int index, JsonNode node, Path baseDir) {
@@ -134,8 +138,9 @@ public final class CatalogLoader {
         DestinationType type = switch (typeName.toLowerCase(Locale.ROOT)) {
             case "webhook" -> DestinationType.WEBHOOK;
             case "function" -> DestinationType.FUNCTION;
+            case "actions" -> DestinationType.ACTIONS;
             default -> throw fields.failure("type", "'" + typeName
-                    + "' is not a destination type (known: webhook, function)");
+                    + "' is not a destination type (known: webhook, actions, function)");
         };
         boolean enabled = fields.bool("enabled", true);
         String endpoint = null;
@@ -153,31 +158,15 @@ public final class CatalogLoader {
                     fields.fail(functionOnly, "is only used by destinations of type: function");
                 }
             }
-            endpoint = fields.string("endpoint", null);
-            checkEndpoint(fields, endpoint);
+            if (type == DestinationType.WEBHOOK) {
+                endpoint = fields.string("endpoint", null);
+                checkEndpoint(fields, "endpoint", endpoint);
+            }
         }
 
         Map<String, String> headers = new LinkedHashMap<>();
         Set<String> secretHeaders = new HashSet<>();
-        JsonNode headerNode = fields.optional("headers");
-        if (headerNode != null) {
-            if (!headerNode.isObject()) {
-                fields.fail("headers", "must be a mapping of header name to value");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = headerNode.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> header = it.next();
-                String field = "headers." + header.getKey();
-                if (!header.getValue().isValueNode() || header.getValue().isNull()) {
-                    fields.fail(field, "must be a string");
-                }
-                String raw = header.getValue().asText();
-                String value = resolve(fields, field, raw);
-                headers.put(header.getKey(), value);
-                if (!raw.equals(value) || SENSITIVE_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-                    secretHeaders.add(header.getKey());
-                }
-            }
-        }
+        readHeaders(fields, fields.optional("headers"), headers, secretHeaders);
 
         Set<EventType> eventTypes = DEFAULT_EVENT_TYPES;
         JsonNode typesNode = fields.optional("eventTypes");
@@ -192,10 +181,18 @@ public final class CatalogLoader {
                 fields.fail("eventTypes", "must list at least one event type (omit it to accept all)");
             }
         }
+        if (fields.bool("handlesDeletes", false)) {
+            eventTypes = EnumSet.copyOf(eventTypes);
+            eventTypes.add(EventType.DELETE);
+        }
         JsonNode sourcesNode = fields.optional("sourceIds");
         Set<String> sourceIds = sourcesNode == null
                 ? Set.of()
                 : new LinkedHashSet<>(fields.stringList("sourceIds", sourcesNode));
+        List<FilterConfig> filters = filters(fields);
+        List<ActionSubscriptionConfig> subscriptions = type == DestinationType.ACTIONS
+                ? subscriptions(fields, headers, secretHeaders)
+                : List.of();
 
         BatchingConfig batching = BatchingConfig.SINGLE;
         JsonNode batchingNode = fields.optional("batching");
@@ -245,7 +242,7 @@ public final class CatalogLoader {
         }
         fields.rejectUnknown();
         return new DestinationConfig(id, name, type, enabled, endpoint, headers, secretHeaders, eventTypes,
-                sourceIds, batching, delivery, function);
+                sourceIds, batching, delivery, function, "POST", filters, subscriptions);
     }
 
     private FunctionConfig function(Fields fields, Path baseDir) {
@@ -322,18 +319,156 @@ public final class CatalogLoader {
         return codeCheckers;
     }
 
-    private static void checkEndpoint(Fields fields, String endpoint) {
+    private static void checkEndpoint(Fields fields, String field, String endpoint) {
         try {
             URI uri = new URI(endpoint);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                fields.fail("endpoint", "must be an http:// or https:// URL, got '" + endpoint + "'");
+                fields.fail(field, "must be an http:// or https:// URL, got '" + endpoint + "'");
             }
             if (uri.getHost() == null) {
-                fields.fail("endpoint", "has no host: '" + endpoint + "'");
+                fields.fail(field, "has no host: '" + endpoint + "'");
             }
         } catch (URISyntaxException e) {
-            fields.fail("endpoint", "is not a valid URL: " + e.getReason());
+            fields.fail(field, "is not a valid URL: " + e.getReason());
+        }
+    }
+
+    /**
+     * Destination filters in Segment's API shape: an {@code if} condition (FQL, or {@code all}) and exactly one of
+     * {@code drop: true}, {@code sample: <0..1>}, {@code dropProperties: {object: [keys]}} and
+     * {@code allowProperties: {object: [keys]}}. The FQL is only read here; it is compiled, and rejected with the
+     * same kind of message, when the router is built.
+     */
+    private List<FilterConfig> filters(Fields fields) {
+        JsonNode list = fields.optional("filters");
+        if (list == null) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            fields.fail("filters", "must be a list of filters");
+        }
+        List<FilterConfig> filters = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Fields f = fields.nested("filters[" + i + "]", list.get(i));
+            String condition = f.string("if", null);
+            List<FilterConfig> actions = new ArrayList<>();
+            if (f.bool("drop", false)) {
+                actions.add(new FilterConfig(condition, FilterAction.DROP, 0, Map.of()));
+            }
+            JsonNode sample = f.optional("sample");
+            if (sample != null) {
+                if (!sample.isNumber() || sample.asDouble() < 0 || sample.asDouble() > 1) {
+                    f.fail("sample", "must be the share of events kept, from 0 to 1, got '" + sample.asText() + "'");
+                }
+                actions.add(new FilterConfig(condition, FilterAction.SAMPLE, sample.asDouble(), Map.of()));
+            }
+            for (FilterAction action : List.of(FilterAction.DROP_PROPERTIES, FilterAction.ALLOW_PROPERTIES)) {
+                String field = action == FilterAction.DROP_PROPERTIES ? "dropProperties" : "allowProperties";
+                JsonNode objects = f.optional(field);
+                if (objects != null) {
+                    actions.add(new FilterConfig(condition, action, 0, propertyLists(f, field, objects)));
+                }
+            }
+            if (actions.size() != 1) {
+                f.fail("if", "a filter takes exactly one of drop: true, sample, dropProperties or allowProperties, got "
+                        + actions.size());
+            }
+            f.rejectUnknown();
+            filters.add(actions.get(0));
+        }
+        return filters;
+    }
+
+    private static Map<String, List<String>> propertyLists(Fields f, String field, JsonNode objects) {
+        if (!objects.isObject() || objects.isEmpty()) {
+            f.fail(field, "must map object paths ('' for the top level, properties, traits, context.traits, ...) to"
+                    + " lists of keys");
+        }
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = objects.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            lists.put(entry.getKey(), f.stringList(field + "." + entry.getKey(), entry.getValue()));
+        }
+        return lists;
+    }
+
+    private List<ActionSubscriptionConfig> subscriptions(Fields fields, Map<String, String> destinationHeaders,
+            Set<String> destinationSecrets) {
+        JsonNode list = fields.required("subscriptions");
+        if (!list.isArray() || list.isEmpty()) {
+            fields.fail("subscriptions", "must be a non-empty list of subscriptions");
+        }
+        List<ActionSubscriptionConfig> subscriptions = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            Fields s = fields.nested("subscriptions[" + i + "]", list.get(i));
+            String name = s.string("name", null);
+            String key = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+            if (key.isEmpty() || !keys.add(key)) {
+                s.fail("name", "'" + name + "' must be unique among the subscriptions (by its letters and digits)");
+            }
+            String trigger = s.string("subscribe", null);
+            JsonNode mapping = s.required("mapping");
+            if (!mapping.isObject()) {
+                s.fail("mapping", "must be a mapping of field name to value or directive");
+            }
+            Fields action = s.nested("action", s.required("action"));
+            String method = action.string("method", "POST").toUpperCase(Locale.ROOT);
+            if (!Set.of("POST", "PUT", "PATCH", "DELETE", "GET").contains(method)) {
+                action.fail("method", "must be POST, PUT, PATCH, DELETE or GET, got '" + method + "'");
+            }
+            String url = action.string("url", null);
+            checkEndpoint(action, "url", url.replaceAll("\\{\\{[^}]*}}", "x"));
+            Map<String, String> headers = new LinkedHashMap<>(destinationHeaders);
+            Set<String> secrets = new HashSet<>(destinationSecrets);
+            readHeaders(action, action.optional("headers"), headers, secrets);
+            action.rejectUnknown();
+            BatchingConfig batching = BatchingConfig.SINGLE;
+            JsonNode batchingNode = s.optional("batching");
+            if (batchingNode != null) {
+                Fields b = s.nested("batching", batchingNode);
+                batching = new BatchingConfig(
+                        (int) b.longInRange("maxEvents", BatchingConfig.SINGLE.maxEvents(), 1, 10_000),
+                        b.size("maxBytes", BatchingConfig.SINGLE.maxBytes(), 1_024, 64L * 1024 * 1024),
+                        b.duration("maxWait", BatchingConfig.SINGLE.maxWaitMs(), 1, 3_600_000),
+                        (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128));
+                b.rejectUnknown();
+            }
+            if (url.contains("{{") && !batching.isSingle()) {
+                s.fail("batching.maxEvents", "must be 1: the action's url depends on the event, so each request"
+                        + " carries one event");
+            }
+            String modeName = s.string("syncMode", SyncMode.UPSERT.wireName());
+            SyncMode syncMode = SyncMode.fromWireName(modeName).orElseThrow(() -> s.failure("syncMode",
+                    "must be add, update, upsert, remove (or delete) or mirror, got '" + modeName + "'"));
+            boolean enabled = s.bool("enabled", true);
+            s.rejectUnknown();
+            subscriptions.add(new ActionSubscriptionConfig(key, name, trigger, mapping.deepCopy(), method, url,
+                    headers, secrets, batching, syncMode, enabled));
+        }
+        return subscriptions;
+    }
+
+    private void readHeaders(Fields fields, JsonNode headerNode, Map<String, String> headers, Set<String> secrets) {
+        if (headerNode == null) {
+            return;
+        }
+        if (!headerNode.isObject()) {
+            fields.fail("headers", "must be a mapping of header name to value");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = headerNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> header = it.next();
+            String field = "headers." + header.getKey();
+            if (!header.getValue().isValueNode() || header.getValue().isNull()) {
+                fields.fail(field, "must be a string");
+            }
+            String raw = header.getValue().asText();
+            String value = resolve(fields, field, raw);
+            headers.put(header.getKey(), value);
+            if (!raw.equals(value) || SENSITIVE_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                secrets.add(header.getKey());
+            }
         }
     }
 
@@ -351,8 +486,11 @@ public final class CatalogLoader {
         return resolved.toString();
     }
 
-    /** The fields of one mapping, with the error context; remembers which keys were read to catch typos. */
-    private final class Fields {
+    /**
+     * The fields of one mapping, with the error context; remembers which keys were read to catch typos. Shared with
+     * {@link PrivacyLoader}.
+     */
+    final class Fields {
         private final String origin;
         private final String destination;
         private final String prefix;
@@ -395,7 +533,7 @@ public final class CatalogLoader {
             if (!value.isTextual() || value.asText().isBlank()) {
                 fail(field, "must be a non-empty string");
             }
-            return resolve(this, prefix + field, value.asText().trim());
+            return resolve(this, field, value.asText().trim());
         }
 
         BatchMode batchMode(String field) {

@@ -1,6 +1,7 @@
 package dev.outflow.schemas.catalog;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +15,44 @@ public final class DestinationCatalog implements Serializable {
     private final String source;
     private final List<DestinationConfig> destinations;
     private final Map<String, DestinationConfig> byId;
+    private final List<DestinationConfig> deliveryTargets;
+    private final PrivacyConfig privacy;
 
     public DestinationCatalog(String source, List<DestinationConfig> destinations) {
+        this(source, destinations, PrivacyConfig.NONE);
+    }
+
+    public DestinationCatalog(String source, List<DestinationConfig> destinations, PrivacyConfig privacy) {
         this.source = source;
         this.destinations = List.copyOf(destinations);
+        this.privacy = privacy;
         Map<String, DestinationConfig> index = new LinkedHashMap<>();
+        List<DestinationConfig> targets = new ArrayList<>();
         for (DestinationConfig destination : this.destinations) {
             index.put(destination.id(), destination);
+            if (!destination.isActions()) {
+                targets.add(destination);
+            }
+            for (ActionSubscriptionConfig subscription : destination.subscriptions()) {
+                DestinationConfig target = destination.subscriptionTarget(subscription);
+                index.put(target.id(), target);
+                targets.add(target);
+            }
         }
         this.byId = index;
+        this.deliveryTargets = List.copyOf(targets);
+    }
+
+    /**
+     * What events are batched and delivered to, by route id: each webhook destination, and each subscription of an
+     * Actions destination ({@code <destination>/<subscription>}).
+     */
+    public List<DestinationConfig> deliveryTargets() {
+        return deliveryTargets;
+    }
+
+    public PrivacyConfig privacy() {
+        return privacy;
     }
 
     /** Where the catalog was read from, for messages. */
@@ -34,6 +64,7 @@ public final class DestinationCatalog implements Serializable {
         return destinations;
     }
 
+    /** A destination, or the delivery target of a subscription ({@code <destination>/<subscription>}). */
     public Optional<DestinationConfig> find(String id) {
         return Optional.ofNullable(byId.get(id));
     }

@@ -263,8 +263,12 @@ public final class SegmentEventParser {
             throw new Rejection(InvalidReason.BAD_TIMESTAMP,
                     field + " must be an ISO-8601 string, got " + describe(value.getNodeType()));
         }
+        String text = value.asText().trim();
+        if (CanonicalTimestamp.matches(text)) {
+            return;
+        }
         try {
-            LENIENT_ISO.parse(value.asText().trim());
+            LENIENT_ISO.parse(text);
         } catch (DateTimeParseException e) {
             throw new Rejection(InvalidReason.BAD_TIMESTAMP,
                     field + " '" + abbreviate(value.asText()) + "' is not an ISO-8601 date-time");

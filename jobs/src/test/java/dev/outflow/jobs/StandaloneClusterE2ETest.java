@@ -12,7 +12,12 @@ import dev.outflow.jobs.testing.LocalKafkaExtension;
 import dev.outflow.jobs.testing.StandaloneFlinkCluster;
 import dev.outflow.schemas.event.Json;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -37,46 +42,109 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The real thing, failing: a standalone Flink cluster (JobManager and TaskManager in JVMs of their own, from
- * Maven jars, on 127.0.0.1), the shaded job jar submitted over REST exactly as a user submits it, a real Kafka
- * broker process, and two real HTTP endpoints, one of them answering 6.64% of requests with 503 (the
- * {@code segment} profile). While traffic is still arriving the TaskManager is killed with SIGKILL; a new one
- * starts. The job must restore from its last checkpoint and account for every (event, destination) pair:
- * delivered (and really received by the endpoint), filtered or dead-lettered. Nothing may be lost. Events the
- * endpoints accepted twice (at-least-once over HTTP after a restore) are counted and reported.
+ * The job on a real standalone Flink cluster (JobManager and TaskManager in JVMs of their own, from Maven jars,
+ * on 127.0.0.1), submitted as the shaded job jar exactly as a user submits it, against a real Kafka broker
+ * process and real HTTP endpoints.
+ *
+ * <p>{@link #flinkRunSubmitsTheShadedJarLikeAUser}: {@code flink run -d} (Flink's own command-line client) runs
+ * the job's main method in a client JVM and submits it. {@link #jobSurvivesTaskManagerKilledMidRunWithoutLosingEvents}:
+ * the jar uploaded and run over the REST API, the {@code segment} profile (one endpoint answering 6.64% of
+ * requests with 503), and the TaskManager killed with SIGKILL while traffic is still arriving; a new one starts.
+ * The job must restore from its last checkpoint and account for every (event, destination) pair: delivered (and
+ * really received by the endpoint), filtered or dead-lettered. Nothing may be lost. Events the endpoints accepted
+ * twice (at-least-once over HTTP after a restore) are counted and reported.
  *
  * <p>Runs after {@code package} (it needs {@code jobs/target/outflow-job.jar}), under failsafe:
- * {@code mvn -B verify -pl jobs -am -Dit.test=TaskManagerLossE2ETest -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -B verify -pl jobs -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=StandaloneClusterE2ETest}.
  */
 @ExtendWith(LocalKafkaExtension.class)
-class TaskManagerLossE2ETest {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class StandaloneClusterE2ETest {
 
-    /** System property naming the shaded job jar; else {@code target/outflow-job.jar} of this module. */
+    /** System property naming the shaded job jar; failsafe sets it. */
     static final String JOB_JAR_PROPERTY = "outflow.job.jar";
 
     private static final int EVENTS = 4_000;
     private static final double EVENTS_PER_SECOND = 200;
     private static final int PARALLELISM = 2;
     private static final String SECRET = "e2e-warehouse-token-7f3a";
-    private static final List<String> DESTINATIONS = List.of("warehouse", "crm");
+    private static final Map<String, String> SECRETS = Map.of("E2E_WAREHOUSE_TOKEN", SECRET);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(120);
 
-    @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void jobSurvivesTaskManagerKilledMidRunWithoutLosingEvents() throws Exception {
-        long testStarted = System.nanoTime();
-        Path jobJar = jobJar();
-        Path workDir = Files.createDirectories(Paths.get("target", "cluster-e2e",
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
-        String input = LocalKafkaExtension.uniqueTopic("e2e-events");
-        String deliveryLog = LocalKafkaExtension.uniqueTopic("e2e-delivery-log");
-        String deadLetters = LocalKafkaExtension.uniqueTopic("e2e-dead-letters");
-        // not created here: the job creates its retry topic when missing, as it does for a user
-        String retries = LocalKafkaExtension.uniqueTopic("e2e-retries");
-        LocalKafkaExtension.broker().createTopics(Map.of(input, 2, deliveryLog, 2, deadLetters, 1));
+    private static Path jobJar;
+    private static Path workDir;
+    private static StandaloneFlinkCluster cluster;
+    private static StandaloneFlinkCluster.TaskManager taskManager;
+    private static boolean failed;
 
+    @BeforeAll
+    static void startCluster() throws Exception {
+        jobJar = jobJar();
+        workDir = Files.createDirectories(Paths.get("target", "cluster-e2e",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
+        cluster = StandaloneFlinkCluster.start(workDir.resolve("flink"), StandaloneFlinkCluster.Settings.forTests(),
+                SECRETS);
+        taskManager = cluster.startTaskManager();
+    }
+
+    @AfterAll
+    static void stopCluster() throws IOException {
+        if (cluster != null) {
+            cluster.close();
+        }
+        // a failed run keeps its folder (cluster logs, checkpoints) for a look; a passed one frees ~90 MB
+        if (workDir != null && !failed) {
+            deleteRecursively(workDir);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void flinkRunSubmitsTheShadedJarLikeAUser() throws Throwable {
+        try (LocalHttpEndpoint warehouse = LocalHttpEndpoint.start("warehouse", EndpointBehavior.healthy());
+                LocalHttpEndpoint crm = LocalHttpEndpoint.start("crm", EndpointBehavior.healthy())) {
+            Topics topics = Topics.create("cli");
+            DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(500, 0.01, 0.05, 5L,
+                    List.of("Warehouse Webhook", "CRM Webhook")));
+            Expected expected = Expected.from(traffic.records());
+            traffic.produce(LocalKafkaExtension.bootstrapServers(), topics.input());
+
+            String jobId = cluster.flinkRun(jobJar, OutflowJob.class.getName(),
+                    jobArguments(topics, writeCatalog(workDir.resolve("cli-destinations.yaml"), warehouse, crm)),
+                    SECRETS);
+            try (DeliveryAccounting accounting = topics.accounting()) {
+                awaitTrue("job " + jobId + " fully RUNNING", () -> fullyRunning(cluster.rest(), jobId));
+                awaitAccounted(accounting, expected);
+                assertThat(lost(expected, accounting.outcomes())).as("pairs with no outcome").isEmpty();
+                assertThat(warehouse.lastHeader("Authorization")).isEqualTo("Bearer " + SECRET);
+                assertThat(warehouse.duplicates() + crm.duplicates()).as("no restart, no duplicates").isZero();
+            } finally {
+                cancelAndAwaitFreeSlots(jobId);
+            }
+        } catch (Throwable e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    @Test
+    @Order(2)
+    void jobSurvivesTaskManagerKilledMidRunWithoutLosingEvents() throws Throwable {
+        try {
+            killTaskManagerMidRun();
+        } catch (Throwable e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private void killTaskManagerMidRun() throws Exception {
+        long testStarted = System.nanoTime();
+        Topics topics = Topics.create("e2e");
         DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(EVENTS, 0.01, 0.05, 23L,
                 List.of("Warehouse Webhook", "CRM Webhook")));
         Expected expected = Expected.from(traffic.records());
@@ -84,29 +152,14 @@ class TaskManagerLossE2ETest {
         try (LocalHttpEndpoint warehouse = LocalHttpEndpoint.start("warehouse", EndpointBehavior.healthy());
                 LocalHttpEndpoint crm = LocalHttpEndpoint.start("crm",
                         EndpointBehavior.failingRandomly(0.0664, 503, 23L));
-                StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(workDir.resolve("flink"),
-                        StandaloneFlinkCluster.Settings.forTests(), Map.of("E2E_WAREHOUSE_TOKEN", SECRET));
-                DeliveryAccounting accounting = new DeliveryAccounting(LocalKafkaExtension.bootstrapServers(),
-                        deliveryLog, deadLetters, DESTINATIONS, true)) {
+                DeliveryAccounting accounting = topics.accounting()) {
             Path catalog = writeCatalog(workDir.resolve("destinations.yaml"), warehouse, crm);
-            StandaloneFlinkCluster.TaskManager first = cluster.startTaskManager();
+            StandaloneFlinkCluster.TaskManager first = taskManager;
             FlinkRestClient rest = cluster.rest();
 
             long submitStarted = System.nanoTime();
             String jarId = rest.uploadJar(jobJar);
-            String jobId = rest.runJar(jarId, OutflowJob.class.getName(), List.of(
-                    "--config", catalog.toString(),
-                    "--bootstrap-servers", LocalKafkaExtension.bootstrapServers(),
-                    "--input-topic", input,
-                    "--delivery-log-topic", deliveryLog,
-                    "--dead-letter-topic", deadLetters,
-                    "--retry-topic", retries,
-                    "--group-id", "e2e-" + input,
-                    "--starting-offsets", "earliest",
-                    "--checkpoint-interval", "1s",
-                    "--checkpoint-dir", workDir.resolve("checkpoints").toUri().toString(),
-                    "--parallelism", String.valueOf(PARALLELISM),
-                    "--exactly-once-outputs"), PARALLELISM);
+            String jobId = rest.runJar(jarId, OutflowJob.class.getName(), jobArguments(topics, catalog), PARALLELISM);
             awaitTrue("job " + jobId + " fully RUNNING", () -> fullyRunning(rest, jobId));
             long runningAfterMs = millisSince(submitStarted);
             if (ListeningSockets.supported()) {
@@ -118,7 +171,7 @@ class TaskManagerLossE2ETest {
             }
 
             CompletableFuture<DemoTraffic.Produced> producing = CompletableFuture.supplyAsync(
-                    () -> traffic.produce(LocalKafkaExtension.bootstrapServers(), input, EVENTS_PER_SECOND));
+                    () -> traffic.produce(LocalKafkaExtension.bootstrapServers(), topics.input(), EVENTS_PER_SECOND));
 
             // Kill once the job has made real progress (deliveries, and a completed checkpoint to restore from),
             // but while traffic is still arriving.
@@ -137,7 +190,7 @@ class TaskManagerLossE2ETest {
             long detectedMs = millisSince(killedAt);
 
             long replacementStarted = System.nanoTime();
-            cluster.startTaskManager();
+            taskManager = cluster.startTaskManager();
             long registeredMs = millisSince(replacementStarted);
             awaitTrue("job " + jobId + " RUNNING again", () -> fullyRunning(rest, jobId));
             long backToRunningMs = millisSince(replacementStarted);
@@ -145,19 +198,13 @@ class TaskManagerLossE2ETest {
 
             DemoTraffic.Produced produced = producing.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertThat(produced.events()).isEqualTo(EVENTS);
-            long wanted = expected.pairs().size() + expected.malformed();
-            awaitTrue("every pair accounted for in the job's outputs", () -> {
-                accounting.poll(Duration.ofMillis(500));
-                DeliveryAccounting.Snapshot snapshot = accounting.snapshot();
-                return snapshot.accounted() >= wanted && snapshot.deadLettersCaughtUp();
-            });
+            awaitAccounted(accounting, expected);
             long finishedMs = millisSince(killedAt);
             JsonNode checkpoints = rest.checkpoints(jobId);
-            rest.cancel(jobId);
+            cancelAndAwaitFreeSlots(jobId);
 
             Map<String, String> outcomes = accounting.outcomes();
-            Set<String> lost = new HashSet<>(expected.pairs());
-            lost.removeAll(outcomes.keySet());
+            Set<String> lost = lost(expected, outcomes);
             Map<String, Integer> logRecordsPerPair = logRecordsPerPair(accounting.rawOutputs());
             long duplicatedOutputs = logRecordsPerPair.values().stream().filter(count -> count > 1).count();
             long duplicates = warehouse.duplicates() + crm.duplicates();
@@ -175,7 +222,7 @@ class TaskManagerLossE2ETest {
                     %d duplicates
                       crm dead-lettered %d; duplicated delivery-log records %d
                     cluster-e2e: delivered=%d lost=%d duplicates=%d detect_ms=%d recover_ms=%d outage_ms=%d wall_s=%.1f
-                    """, EVENTS, expected.malformed(), DESTINATIONS.size(), EVENTS_PER_SECOND, PARALLELISM,
+                    """, EVENTS, expected.malformed(), Expected.DESTINATIONS.size(), EVENTS_PER_SECOND, PARALLELISM,
                     runningAfterMs, acceptedBeforeKill, exitCode, detectedMs, registeredMs, backToRunningMs, outageMs,
                     finishedMs, checkpoints.path("latest").path("restored"), warehouse.requests(),
                     warehouse.duplicates(), crm.requests(), crm.requestsWithStatus(503), crm.duplicates(),
@@ -209,8 +256,71 @@ class TaskManagerLossE2ETest {
             assertThat(warehouse.lastHeader("Authorization")).as("the secret reached the cluster")
                     .isEqualTo("Bearer " + SECRET);
         }
-        // a failed run keeps its folder (cluster logs, checkpoints) for a look; a passed one frees ~90 MB
-        deleteRecursively(workDir);
+    }
+
+    /** The program arguments a user gives {@code flink run}: every topic, checkpoints each second, exactly-once. */
+    private static List<String> jobArguments(Topics topics, Path catalog) {
+        return List.of(
+                "--config", catalog.toString(),
+                "--bootstrap-servers", LocalKafkaExtension.bootstrapServers(),
+                "--input-topic", topics.input(),
+                "--delivery-log-topic", topics.deliveryLog(),
+                "--dead-letter-topic", topics.deadLetters(),
+                "--retry-topic", topics.retries(),
+                "--group-id", "group-" + topics.input(),
+                "--starting-offsets", "earliest",
+                "--checkpoint-interval", "1s",
+                "--checkpoint-dir", workDir.resolve("checkpoints").toUri().toString(),
+                "--parallelism", String.valueOf(PARALLELISM),
+                "--exactly-once-outputs");
+    }
+
+    /** Cancels a job and waits until its slots are free again, so the next test finds the cluster idle. */
+    private static void cancelAndAwaitFreeSlots(String jobId) throws Exception {
+        cluster.rest().cancel(jobId);
+        awaitTrue("job " + jobId + " cancelled and its slots free", () -> {
+            try {
+                JsonNode overview = cluster.rest().overview();
+                return overview.path("slots-available").asInt() == overview.path("slots-total").asInt()
+                        && "CANCELED".equals(cluster.rest().jobState(jobId));
+            } catch (IOException notAnswering) {
+                return false;
+            }
+        });
+    }
+
+    private static void awaitAccounted(DeliveryAccounting accounting, Expected expected) throws InterruptedException {
+        long wanted = expected.pairs().size() + expected.malformed();
+        awaitTrue("every pair accounted for in the job's outputs", () -> {
+            accounting.poll(Duration.ofMillis(500));
+            DeliveryAccounting.Snapshot snapshot = accounting.snapshot();
+            return snapshot.accounted() >= wanted && snapshot.deadLettersCaughtUp();
+        });
+    }
+
+    private static Set<String> lost(Expected expected, Map<String, String> outcomes) {
+        Set<String> lost = new HashSet<>(expected.pairs());
+        lost.removeAll(outcomes.keySet());
+        return lost;
+    }
+
+    /** One test's topics; the retry topic is left to the job, which creates it when missing, as for a user. */
+    private record Topics(String input, String deliveryLog, String deadLetters, String retries) {
+
+        static Topics create(String prefix) throws InterruptedException {
+            Topics topics = new Topics(LocalKafkaExtension.uniqueTopic(prefix + "-events"),
+                    LocalKafkaExtension.uniqueTopic(prefix + "-delivery-log"),
+                    LocalKafkaExtension.uniqueTopic(prefix + "-dead-letters"),
+                    LocalKafkaExtension.uniqueTopic(prefix + "-retries"));
+            LocalKafkaExtension.broker().createTopics(Map.of(topics.input(), 2, topics.deliveryLog(), 2,
+                    topics.deadLetters(), 1));
+            return topics;
+        }
+
+        DeliveryAccounting accounting() {
+            return new DeliveryAccounting(LocalKafkaExtension.bootstrapServers(), deliveryLog, deadLetters,
+                    Expected.DESTINATIONS, true);
+        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
@@ -255,8 +365,15 @@ class TaskManagerLossE2ETest {
         return counts;
     }
 
+    /**
+     * The jar failsafe names after {@code package}. Without the property (surefire with {@code -Dtest}, before
+     * {@code package}, or an IDE) the test is skipped rather than run against a stale or missing jar.
+     */
     private static Path jobJar() {
-        Path jar = Paths.get(System.getProperty(JOB_JAR_PROPERTY, "target/outflow-job.jar"));
+        String configured = System.getProperty(JOB_JAR_PROPERTY);
+        assumeTrue(configured != null, "runs under failsafe after package (mvn verify); an IDE run needs -D"
+                + JOB_JAR_PROPERTY + "=jobs/target/outflow-job.jar");
+        Path jar = Paths.get(configured);
         assertThat(jar).as("the shaded job jar (built by mvn package)").isRegularFile();
         return jar.toAbsolutePath();
     }
@@ -301,6 +418,8 @@ class TaskManagerLossE2ETest {
 
     /** The pairs the generated input must produce, worked out from the input alone. */
     private record Expected(Set<String> pairs, int malformed, int validEvents) {
+
+        static final List<String> DESTINATIONS = List.of("warehouse", "crm");
 
         static Expected from(List<DemoTraffic.Record> records) {
             Set<String> pairs = new HashSet<>();
