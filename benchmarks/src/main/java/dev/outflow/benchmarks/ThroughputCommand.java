@@ -167,6 +167,7 @@ public final class ThroughputCommand implements Callable<Integer> {
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
+            probe.printCpuBreakdown(out, DESTINATIONS.size(), 8);
             long notAccepted = endpoints.values().stream()
                     .mapToLong(endpoint -> events - endpoint.acceptedMessageIds().size()).sum();
             if (notAccepted > 0) {
@@ -225,6 +226,11 @@ public final class ThroughputCommand implements Callable<Integer> {
         private final LongSupplier harnessCpuNanos;
         private long cpuStart = -1;
         private long cpuEnd;
+        private long processCpuStart;
+        private long processCpuEnd;
+        private Map<Long, Long> threadCpuStart = Map.of();
+        private Map<Long, Long> threadCpuEnd = Map.of();
+        private final Map<Long, String> threadNames = new HashMap<>();
         private long outputsAtCpuStart;
         private long outputsAtCpuEnd;
 
@@ -246,10 +252,14 @@ public final class ThroughputCommand implements Callable<Integer> {
                     if (cpuStart < 0 && outputs > 0) {
                         cpuStart = cpu;
                         outputsAtCpuStart = outputs;
+                        processCpuStart = os.getProcessCpuTime();
+                        threadCpuStart = threadCpu();
                     }
                     if (outputs >= expectedOutputs) {
                         cpuEnd = cpu;
                         outputsAtCpuEnd = outputs;
+                        processCpuEnd = os.getProcessCpuTime();
+                        threadCpuEnd = threadCpu();
                         return;
                     }
                     if (System.nanoTime() > deadline) {
@@ -259,6 +269,42 @@ public final class ThroughputCommand implements Callable<Integer> {
                     Thread.sleep(20);
                 }
             }
+        }
+
+        private Map<Long, Long> threadCpu() {
+            Map<Long, Long> cpu = new HashMap<>();
+            for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (info != null) {
+                    long nanos = THREADS.getThreadCpuTime(info.getThreadId());
+                    if (nanos >= 0) {
+                        cpu.put(info.getThreadId(), nanos);
+                        threadNames.put(info.getThreadId(), info.getThreadName());
+                    }
+                }
+            }
+            return cpu;
+        }
+
+        /**
+         * Where the process's CPU went over the measured stretch, in µs per event: Java threads grouped by name
+         * (numbers dropped), and what no Java thread accounts for (garbage collection, JIT compilation).
+         */
+        void printCpuBreakdown(PrintWriter out, int outputsPerEvent, int limit) {
+            double events = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
+            Map<String, Long> byGroup = new HashMap<>();
+            long javaThreads = 0;
+            for (Map.Entry<Long, Long> end : threadCpuEnd.entrySet()) {
+                long used = end.getValue() - threadCpuStart.getOrDefault(end.getKey(), 0L);
+                javaThreads += used;
+                String group = threadNames.get(end.getKey()).replaceAll("\\d+", "#");
+                byGroup.merge(group.length() > 70 ? group.substring(0, 70) : group, used, Long::sum);
+            }
+            out.printf(Locale.ROOT, "  cpu by thread, us per event (process %.1f):%n",
+                    (processCpuEnd - processCpuStart) / 1000.0 / events);
+            byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
+                    .forEach(e -> out.printf(Locale.ROOT, "    %6.1f  %s%n", e.getValue() / 1000.0 / events, e.getKey()));
+            out.printf(Locale.ROOT, "    %6.1f  (no Java thread: garbage collection, JIT compilation)%n",
+                    (processCpuEnd - processCpuStart - javaThreads) / 1000.0 / events);
         }
 
         /** Reads the outputs back: events/s from their append times, CPU per event, p99 latency (delivery log). */

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = OutflowCli.Version.class,
         description = "Segment-compatible event destinations router on Apache Flink.",
+        footer = {"", "Benchmarks (started by the ./outflow launcher with their own class path):",
+            "  bench      ./outflow bench deliverability|throughput --help"},
         subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class, MappingCommand.class, FqlCommand.class,
                 ActionsCommand.class, FunctionsCommand.class, CommandLine.HelpCommand.class})
 public final class OutflowCli {
