@@ -6,6 +6,7 @@ import dev.outflow.jobs.JobSettings;
 import dev.outflow.jobs.OutflowJob;
 import dev.outflow.jobs.local.EndpointBehavior;
 import dev.outflow.jobs.local.LocalHttpEndpoint;
+import dev.outflow.jobs.cli.OutflowCli;
 import dev.outflow.jobs.local.LocalKafkaBroker;
 import dev.outflow.schemas.event.Json;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
@@ -78,10 +79,10 @@ public final class ThroughputCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (events < 1) {
-            throw new BenchCli.BadInputException("--events must be at least 1, got " + events);
+            throw new OutflowCli.BadInputException("--events must be at least 1, got " + events);
         }
         if (parallelism < 1) {
-            throw new BenchCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
+            throw new OutflowCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
         }
         if (jfr != null && jfr.toAbsolutePath().getParent() != null) {
             Files.createDirectories(jfr.toAbsolutePath().getParent());
