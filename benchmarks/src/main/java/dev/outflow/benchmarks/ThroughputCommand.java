@@ -310,7 +310,8 @@ public final class ThroughputCommand implements Callable<Integer> {
 
         /**
          * Where the process's CPU went over the measured stretch, in µs per event: Java threads grouped by name
-         * (numbers dropped), and what no Java thread accounts for (garbage collection, JIT compilation).
+         * (numbers dropped), and what no Java thread accounts for (garbage collection, JIT compilation, RocksDB's
+         * native flush and compaction threads).
          */
         void printCpuBreakdown(PrintWriter out, int outputsPerEvent, int limit) {
             double events = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
@@ -326,7 +327,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                     (processCpuEnd - processCpuStart) / 1000.0 / events);
             byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
                     .forEach(e -> out.printf(Locale.ROOT, "    %6.1f  %s%n", e.getValue() / 1000.0 / events, e.getKey()));
-            out.printf(Locale.ROOT, "    %6.1f  (no Java thread: garbage collection, JIT compilation)%n",
+            out.printf(Locale.ROOT, "    %6.1f  (no Java thread: garbage collection, JIT, RocksDB native threads)%n",
                     (processCpuEnd - processCpuStart - javaThreads) / 1000.0 / events);
         }
 
