@@ -18,6 +18,7 @@ import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.RawEvent;
+import dev.outflow.schemas.privacy.SuppressionChange;
 
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -30,10 +31,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * input -> parse and route -> keyBy(destination#shard) -> batch -> by destination -> deliver (async HTTP) -> account outcomes
- *              |                                 ^                                           |  |  |
- *              |                  retry topic ---+ (parked until due)      retries <---------+  |  |
- *              |  filtered pairs --------------------------------------------> delivery log <---+  |
- *              |  malformed input -------------------------------------------> dead letters <------+
+ *              ^  |                              ^                                           |  |  |
+ * suppression -+  |  (broadcast: users suppressed from the moment their record arrives)       |  |  |
+ * changes         |                              ^                                           |  |  |
+ *                 |               retry topic ---+ (parked until due)      retries <---------+  |  |
+ *                 |  filtered pairs -----------------------------------------> delivery log <---+  |
+ *                 |  malformed input, unreadable suppression records --------> dead letters <------+
  * </pre>
  *
  * Sources and sinks are not part of it, so tests and the job main run exactly the same operators. The retry loop
@@ -52,15 +55,22 @@ public final class OutflowTopology {
     private OutflowTopology() {}
 
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
-            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity) {
-        return build(input, retryInput, catalog, transport, asyncCapacity, SettingsKeySource.environment());
+            DataStream<SuppressionChange> suppressionChanges, DestinationCatalog catalog,
+            HttpTransport.Factory transport, int asyncCapacity) {
+        return build(input, retryInput, suppressionChanges, catalog, transport, asyncCapacity,
+                SettingsKeySource.environment());
     }
 
-    /** As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task. */
+    /**
+     * As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task.
+     * {@code suppressionChanges} is broadcast to every routing subtask (the job reads it from the catalog's
+     * suppression topic; {@link #noSuppressionChanges} when there is none).
+     */
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
-            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity,
-            SettingsKeySource settingsKeys) {
+            DataStream<SuppressionChange> suppressionChanges, DestinationCatalog catalog,
+            HttpTransport.Factory transport, int asyncCapacity, SettingsKeySource settingsKeys) {
         SingleOutputStreamOperator<RoutedEvent> routed = input
+                .connect(suppressionChanges.broadcast(ParseAndRouteFunction.SUPPRESSED_USERS))
                 .process(new ParseAndRouteFunction(catalog))
                 .uid(Uids.PARSE_AND_ROUTE)
                 .name("parse and route");
@@ -104,6 +114,13 @@ public final class OutflowTopology {
         DataStream<DeadLetter> deadLetters = routed.getSideOutput(OutputTags.DEAD_LETTERS)
                 .union(batches.getSideOutput(OutputTags.DEAD_LETTERS), outcomes.getSideOutput(OutputTags.DEAD_LETTERS));
         return new Outputs(deliveryLog, deadLetters, outcomes.getSideOutput(OutputTags.RETRIES));
+    }
+
+    /** The suppression stream of a catalog without a suppression topic: empty. */
+    public static DataStream<SuppressionChange> noSuppressionChanges(DataStream<RawEvent> input) {
+        return input.flatMap(new NoSuppressionChanges())
+                .uid(Uids.NO_SUPPRESSION_SOURCE)
+                .name("no suppression topic");
     }
 
     /**
