@@ -20,6 +20,12 @@ public final class DestinationLane {
     /** Batches waiting for a concurrency slot, as a multiple of the current limit, before new ones are deferred. */
     public static final int BACKLOG_FACTOR = 2;
 
+    /**
+     * A batch held back for its destination's health is parked for at least this long: each deferral is a round
+     * trip through the retry topic, and a lane that cannot take work for a few milliseconds is not worth one.
+     */
+    static final long MIN_DEFER_MS = 1_000;
+
     /** Why and until when a batch must not be sent. */
     public record Hold(long until, String reason) {}
 
@@ -48,7 +54,7 @@ public final class DestinationLane {
                     + limiter.waiting() + " waiting");
         }
         if (!breaker.tryAcquire(now)) {
-            return new Hold(breaker.retryAt(now), "circuit open");
+            return new Hold(Math.max(now + MIN_DEFER_MS, breaker.retryAt(now)), "circuit open");
         }
         return null;
     }
@@ -92,7 +98,7 @@ public final class DestinationLane {
 
     /** A saturated destination's batches come back after about one request's worth of time. */
     private long backlogWaitMs() {
-        return Math.max(200, Math.min(5_000, destination.delivery().timeoutMs() / 5));
+        return Math.max(MIN_DEFER_MS, Math.min(5_000, destination.delivery().timeoutMs() / 5));
     }
 
     public ConcurrencyLimiter limiter() {

@@ -63,7 +63,10 @@ class DestinationLaneTest {
         assertThat(hold.until()).isEqualTo(1_010 + 10_000);
 
         assertThat(lane.admit(11_010)).as("the probe").isNull();
-        assertThat(lane.admit(11_011)).as("others wait for the probe").isNotNull();
+        DestinationLane.Hold waitingForProbe = lane.admit(11_011);
+        assertThat(waitingForProbe).as("others wait for the probe").isNotNull();
+        assertThat(waitingForProbe.until()).as("at least a second: a deferral costs a trip through Kafka")
+                .isEqualTo(11_011 + DestinationLane.MIN_DEFER_MS);
 
         lane.learn(attempt(AttemptOutcome.DELIVERED, 200, 11_010, 0));
         assertThat(lane.admit(11_100)).isNull();
