@@ -33,6 +33,8 @@ public final class DestinationLane {
     private final CircuitBreaker breaker;
     private final ConcurrencyLimiter limiter;
     private final AtomicLong pausedUntil = new AtomicLong();
+    /** Smoothed latency of recent attempts, failures included (a timeout counts its full wait). */
+    private volatile double recentLatencyMs;
 
     public DestinationLane(DestinationConfig destination) {
         this.destination = destination;
@@ -79,6 +81,8 @@ public final class DestinationLane {
             return;
         }
         long now = attempt.startedAt() + attempt.latencyMs();
+        double latency = attempt.latencyMs();
+        recentLatencyMs = recentLatencyMs == 0 ? latency : recentLatencyMs + 0.2 * (latency - recentLatencyMs);
         if (attempt.notBefore() > 0) {
             pausedUntil.accumulateAndGet(attempt.notBefore(), Math::max);
         }
@@ -96,9 +100,15 @@ public final class DestinationLane {
         }
     }
 
-    /** A saturated destination's batches come back after about one request's worth of time. */
+    /**
+     * A saturated destination's batches come back when its queue should have drained: what is in flight and
+     * waiting, at the current limit and recent latency (a black hole's timeouts make this long, a fast
+     * destination's short); between {@link #MIN_DEFER_MS} and a minute.
+     */
     private long backlogWaitMs() {
-        return Math.max(MIN_DEFER_MS, Math.min(5_000, destination.delivery().timeoutMs() / 5));
+        ConcurrencyLimiter limits = limiter;
+        double drainMs = (limits.running() + limits.waiting()) * Math.max(1.0, recentLatencyMs) / limits.limit();
+        return Math.max(MIN_DEFER_MS, Math.min(60_000, Math.round(drainMs)));
     }
 
     public ConcurrencyLimiter limiter() {
