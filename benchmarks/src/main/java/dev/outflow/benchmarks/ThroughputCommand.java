@@ -111,11 +111,13 @@ public final class ThroughputCommand implements Callable<Integer> {
             // recompiles the shared Flink and Kafka code paths (their type profiles change) inside the measurement.
             if (warmup > 0) {
                 print(out, passthrough(broker, warmupInput, workDir, "warmup-", warmup));
+                awaitJitSettled(out);
             }
             Figures passthrough = passthrough(broker, input, workDir, "", events);
             print(out, passthrough);
             if (warmup > 0) {
                 print(out, realJob(broker, warmupInput, workDir, out, "warmup-", warmup, false));
+                awaitJitSettled(out);
             }
             Figures real = realJob(broker, input, workDir, out, "", events, true);
             print(out, real);
@@ -130,6 +132,30 @@ public final class ThroughputCommand implements Callable<Integer> {
         } finally {
             BenchFolders.deleteRecursively(workDir);
         }
+    }
+
+    /**
+     * Waits (at most a minute) until the JIT compilers have been idle for a second. On a loaded machine they lag far
+     * behind the warm-up run: without the wait, compiling what the warm-up made hot took a third of the measured
+     * run's CPU.
+     */
+    private static void awaitJitSettled(PrintWriter out) throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long last = jit.getTotalCompilationTime();
+        while (System.nanoTime() - start < TimeUnit.MINUTES.toNanos(1)) {
+            Thread.sleep(1_000);
+            long now = jit.getTotalCompilationTime();
+            if (now - last < 10) {
+                break;
+            }
+            last = now;
+        }
+        out.printf(Locale.ROOT, "  (JIT settled after %.0f s)%n", (System.nanoTime() - start) / 1e9);
+        out.flush();
     }
 
     private static void print(PrintWriter out, Figures figures) {
