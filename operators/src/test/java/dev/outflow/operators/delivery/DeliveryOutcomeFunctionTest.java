@@ -48,6 +48,19 @@ class DeliveryOutcomeFunctionTest {
                 endpoint: https://lists.example/in
                 batching: {mode: bulk, maxEvents: 1000}
                 delivery: {retry: {window: 1h, initialWait: 10s, maxWait: 1m}}
+              - id: ads
+                type: actions
+                subscriptions:
+                  - name: Sync Audience
+                    subscribe: 'type = "identify"'
+                    mapping: {id: {"@path": "$.userId"}}
+                    action: {url: "https://ads.example/audience"}
+                    batching: {mode: bulk, maxEvents: 2000}
+                  - name: Conversions
+                    subscribe: 'type = "track"'
+                    mapping: {id: {"@path": "$.userId"}}
+                    action: {url: "https://ads.example/conversions"}
+                    batching: {maxEvents: 100}
             """);
 
     private static final RoutedEvent FIRST = event("m1", 7);
@@ -264,6 +277,25 @@ class DeliveryOutcomeFunctionTest {
     }
 
     @Test
+    void eachSubscriptionOfAnActionsDestinationRetriesInItsOwnBatchingMode() throws Exception {
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(batchOf("ads/sync-audience", "a", "b"),
+                AttemptOutcome.RETRYABLE, 503, "http 503", 1, NOW - 20, 20)));
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(batchOf("ads/conversions", "c", "d"),
+                AttemptOutcome.RETRYABLE, 503, "http 503", 1, NOW - 20, 20)));
+
+        assertThat(retries()).hasSize(2);
+        assertThat(retries().get(0)).satisfies(parked -> {
+            assertThat(parked.destinationId()).isEqualTo("ads/sync-audience");
+            assertThat(parked.keepTogether()).as("bulk: the same events on the next attempt").isTrue();
+            assertThat(parked.events()).extracting(RoutedEvent::messageId).containsExactly("a", "b");
+        });
+        assertThat(retries().get(1)).satisfies(parked -> {
+            assertThat(parked.destinationId()).isEqualTo("ads/conversions");
+            assertThat(parked.keepTogether()).as("stream: retried events rejoin new traffic").isFalse();
+        });
+    }
+
+    @Test
     void aDeliveryAfterRetriesCountsItsAttemptsAndRetryAge() throws Exception {
         RoutedEvent retried = FIRST.withAttempt(new AttemptRecord(NOW - 60_000, 503, "http 503", 5));
         harness.processElement(new StreamRecord<>(new DeliveryAttempt(
@@ -325,5 +357,14 @@ class DeliveryOutcomeFunctionTest {
         return new RoutedEvent("crm", 0, messageId, "track",
                 ("{\"type\":\"track\",\"messageId\":\"" + messageId + "\"}").getBytes(StandardCharsets.UTF_8),
                 "events/0/" + offset, ROUTED_AT);
+    }
+
+    private static DeliveryBatch batchOf(String routeId, String... messageIds) {
+        RoutedEvent[] events = new RoutedEvent[messageIds.length];
+        for (int i = 0; i < messageIds.length; i++) {
+            events[i] = new RoutedEvent(routeId, 0, messageIds[i], "identify", new byte[] {'{', '}'},
+                    "events/0/" + i, ROUTED_AT);
+        }
+        return new DeliveryBatch(routeId, 0, events, 2 * messageIds.length, NOW);
     }
 }

@@ -3,6 +3,7 @@ package dev.outflow.operators.routing;
 import dev.outflow.operators.delivery.ActionUrl;
 import dev.outflow.operators.testutils.Catalogs;
 import dev.outflow.operators.testutils.Events;
+import dev.outflow.schemas.catalog.BatchMode;
 import dev.outflow.schemas.catalog.CatalogException;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.DestinationConfig;
@@ -189,6 +190,45 @@ class ActionSubscriptionsTest {
                         mapping: {a: 1}
                         action: {url: "ftp://crm.example/a", method: PUT}
                 """)).hasMessageContaining("field 'subscriptions[0].action.url': must be an http:// or https:// URL");
+    }
+
+    @Test
+    void aSubscriptionTakesTheBatchingModeOfAWebhook() {
+        DestinationCatalog catalog = Catalogs.yaml("""
+                destinations:
+                  - id: ads
+                    type: actions
+                    subscriptions:
+                      - name: Sync Audience
+                        subscribe: 'type = "identify"'
+                        mapping: {id: {"@path": "$.userId"}}
+                        action: {url: "https://ads.example/audience"}
+                        batching: {mode: bulk, maxEvents: 5000, maxWait: 30s}
+                      - name: Conversions
+                        subscribe: 'type = "track"'
+                        mapping: {id: {"@path": "$.userId"}}
+                        action: {url: "https://ads.example/conversions"}
+                        batching: {maxEvents: 50}
+                """);
+        assertThat(catalog.get("ads/sync-audience").batching().mode()).isEqualTo(BatchMode.BULK);
+        assertThat(catalog.get("ads/sync-audience").batching().maxEvents()).isEqualTo(5000);
+        assertThat(catalog.get("ads/conversions").batching().mode()).isEqualTo(BatchMode.STREAM);
+
+        String subscription = """
+                destinations:
+                  - id: ads
+                    type: actions
+                    subscriptions:
+                      - name: Sync Audience
+                        subscribe: 'type = "identify"'
+                        mapping: {id: {"@path": "$.userId"}}
+                        action: {url: "https://ads.example/audience"}
+                """;
+        assertThatThrownBy(() -> Catalogs.yaml(subscription + "        batching: {mode: bulk, maxEvents: 999}\n"))
+                .hasMessageContaining("destination 'ads', field 'subscriptions[0].batching.maxEvents': "
+                        + "must be at least 1000 in bulk mode, got 999");
+        assertThatThrownBy(() -> Catalogs.yaml(subscription + "        batching: {mode: fast}\n"))
+                .hasMessageContaining("field 'subscriptions[0].batching.mode': must be 'stream'");
     }
 
     /** Two subscriptions that both fire on a sign-up. */

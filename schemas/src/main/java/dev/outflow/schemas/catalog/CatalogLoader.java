@@ -194,22 +194,7 @@ public final class CatalogLoader {
                 ? subscriptions(fields, headers, secretHeaders)
                 : List.of();
 
-        BatchingConfig batching = BatchingConfig.SINGLE;
-        JsonNode batchingNode = fields.optional("batching");
-        if (batchingNode != null) {
-            Fields b = fields.nested("batching", batchingNode);
-            batching = new BatchingConfig(
-                    (int) b.longInRange("maxEvents", BatchingConfig.SINGLE.maxEvents(), 1, 10_000),
-                    b.size("maxBytes", BatchingConfig.SINGLE.maxBytes(), 1_024, 64L * 1024 * 1024),
-                    b.duration("maxWait", BatchingConfig.SINGLE.maxWaitMs(), 1, 3_600_000),
-                    (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128),
-                    b.batchMode("mode"));
-            if (batching.isBulk() && batching.maxEvents() < BatchingConfig.BULK_MIN_EVENTS) {
-                b.fail("maxEvents", "must be at least " + BatchingConfig.BULK_MIN_EVENTS
-                        + " in bulk mode, got " + batching.maxEvents());
-            }
-            b.rejectUnknown();
-        }
+        BatchingConfig batching = batching(fields);
         // Segment gives a function 5 s per invocation; a webhook request gets the usual 10 s.
         DeliveryConfig defaults = type == DestinationType.FUNCTION ? DeliveryConfig.FUNCTION_DEFAULTS
                 : DeliveryConfig.DEFAULTS;
@@ -393,6 +378,30 @@ public final class CatalogLoader {
         return lists;
     }
 
+    /**
+     * The {@code batching} block of a destination or of an Actions subscription (each subscription is a delivery
+     * target of its own, batched on its own, so it takes the same options, {@code mode} included).
+     */
+    private static BatchingConfig batching(Fields owner) {
+        JsonNode batchingNode = owner.optional("batching");
+        if (batchingNode == null) {
+            return BatchingConfig.SINGLE;
+        }
+        Fields b = owner.nested("batching", batchingNode);
+        BatchingConfig batching = new BatchingConfig(
+                (int) b.longInRange("maxEvents", BatchingConfig.SINGLE.maxEvents(), 1, 10_000),
+                b.size("maxBytes", BatchingConfig.SINGLE.maxBytes(), 1_024, 64L * 1024 * 1024),
+                b.duration("maxWait", BatchingConfig.SINGLE.maxWaitMs(), 1, 3_600_000),
+                (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128),
+                b.batchMode("mode"));
+        if (batching.isBulk() && batching.maxEvents() < BatchingConfig.BULK_MIN_EVENTS) {
+            b.fail("maxEvents", "must be at least " + BatchingConfig.BULK_MIN_EVENTS
+                    + " in bulk mode, got " + batching.maxEvents());
+        }
+        b.rejectUnknown();
+        return batching;
+    }
+
     private List<ActionSubscriptionConfig> subscriptions(Fields fields, Map<String, String> destinationHeaders,
             Set<String> destinationSecrets) {
         JsonNode list = fields.required("subscriptions");
@@ -424,17 +433,7 @@ public final class CatalogLoader {
             Set<String> secrets = new HashSet<>(destinationSecrets);
             readHeaders(action, action.optional("headers"), headers, secrets);
             action.rejectUnknown();
-            BatchingConfig batching = BatchingConfig.SINGLE;
-            JsonNode batchingNode = s.optional("batching");
-            if (batchingNode != null) {
-                Fields b = s.nested("batching", batchingNode);
-                batching = new BatchingConfig(
-                        (int) b.longInRange("maxEvents", BatchingConfig.SINGLE.maxEvents(), 1, 10_000),
-                        b.size("maxBytes", BatchingConfig.SINGLE.maxBytes(), 1_024, 64L * 1024 * 1024),
-                        b.duration("maxWait", BatchingConfig.SINGLE.maxWaitMs(), 1, 3_600_000),
-                        (int) b.longInRange("shards", BatchingConfig.SINGLE.shards(), 1, 128));
-                b.rejectUnknown();
-            }
+            BatchingConfig batching = batching(s);
             if (url.contains("{{") && !batching.isSingle()) {
                 s.fail("batching.maxEvents", "must be 1: the action's url depends on the event, so each request"
                         + " carries one event");
