@@ -44,7 +44,7 @@ final class BenchEvents {
                 new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int n = 0; n < count; n++) {
                 String userId = "user-" + random.nextInt(Math.max(1, count / 10));
-                ObjectNode event = event(random, prefix + "-" + n, userId, start.plusMillis(n * 37L));
+                ObjectNode event = event(random, messageId(prefix, n), userId, start.plusMillis(n * 37L));
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
                         userId.getBytes(StandardCharsets.UTF_8), Json.toBytes(event));
                 record.headers().add(RawEventDeserializationSchema.DEFAULT_SOURCE_ID_HEADER,
@@ -53,6 +53,11 @@ final class BenchEvents {
             }
             producer.flush();
         }
+    }
+
+    /** The messageId of the {@code n}-th event written with {@code prefix}. */
+    static String messageId(String prefix, int n) {
+        return prefix + "-" + n;
     }
 
     private static ObjectNode event(Random random, String messageId, String userId, Instant at) {

@@ -65,6 +65,7 @@ final class Charts {
         XYChart chart = new XYChartBuilder().width(900).height(480).title(title)
                 .xAxisTitle("seconds since the first request").yAxisTitle(yTitle).build();
         chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setXAxisDecimalPattern("0.0");
         return chart;
     }
 
@@ -85,7 +86,6 @@ final class Charts {
 
     private static Path save(XYChart chart, Path file) throws IOException {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        // XChart appends the extension itself
         return file;
     }
 }

@@ -1,5 +1,6 @@
 package dev.outflow.benchmarks;
 
+import dev.outflow.jobs.cli.OutflowCli;
 import dev.outflow.jobs.local.LocalKafkaBroker;
 
 import org.apache.flink.configuration.Configuration;
@@ -57,13 +58,13 @@ public final class DeliverabilityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (events < 1) {
-            throw new BenchCli.BadInputException("--events must be at least 1, got " + events);
+            throw new OutflowCli.BadInputException("--events must be at least 1, got " + events);
         }
         if (!(timeScale >= 1)) {
-            throw new BenchCli.BadInputException("--time-scale must be at least 1, got " + timeScale);
+            throw new OutflowCli.BadInputException("--time-scale must be at least 1, got " + timeScale);
         }
         if (parallelism < 1) {
-            throw new BenchCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
+            throw new OutflowCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
         }
         Path report = outDir != null ? outDir : BenchFolders.defaultReportDir("deliverability");
         List<Profile> profiles = profile == null ? List.of(Profile.values()) : List.of(profile);

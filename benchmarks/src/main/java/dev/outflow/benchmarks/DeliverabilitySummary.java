@@ -32,7 +32,7 @@ record DeliverabilitySummary(Optional<DestinationFigures> segment, Optional<Dest
         return "deliverability:"
                 + " first_attempt=" + segment.map(s -> format("%.2f%%", s.firstAttemptPercent())).orElse("n/a")
                 + " final=" + segment.map(s -> format("%.2f%%", s.finalPercent())).orElse("n/a")
-                + " lost=" + segment.map(s -> String.valueOf(s.lost())).orElse("n/a")
+                + " lost=" + segment.map(s -> String.valueOf(s.lost() + s.pending())).orElse("n/a")
                 + " duplicates=" + segment.map(s -> String.valueOf(s.duplicates())).orElse("n/a")
                 + " retry_after_violations=" + throttle.map(t -> String.valueOf(t.retryAfterViolations())).orElse("n/a")
                 + " isolation=" + isolation.map(r -> format("%.2f", r)).orElse("n/a");

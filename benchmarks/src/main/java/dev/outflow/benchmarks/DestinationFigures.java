@@ -14,7 +14,9 @@ package dev.outflow.benchmarks;
  * @param jobDelivered events the job's delivery log says were delivered
  * @param unconfirmed events the job says were delivered that the endpoint never accepted
  * @param deadLettered events the job dead-lettered
- * @param lost events neither accepted by the endpoint nor dead-lettered when the run ended
+ * @param lost events neither accepted by the endpoint nor dead-lettered, although the job had settled them
+ *     (it logged them as delivered, or the run ended with the job done)
+ * @param pending events the job had not settled yet when the run hit its time bound (not accepted either)
  * @param duplicates accepted deliveries of an event beyond its first
  * @param retryAfterViolations requests that arrived while a {@code Retry-After} the endpoint had sent was pending
  * @param p50LatencyMs median delivery latency (routing to delivered) from the delivery log
@@ -23,7 +25,8 @@ package dev.outflow.benchmarks;
  *     acceptance
  */
 record DestinationFigures(String id, String role, boolean faulty, long sent, long requests, long acceptedFirstAttempt,
-        long accepted, long jobDelivered, long unconfirmed, long deadLettered, long lost, long duplicates,
+        long accepted, long jobDelivered, long unconfirmed, long deadLettered, long lost, long pending,
+        long duplicates,
         long retryAfterViolations, long p50LatencyMs, long p99LatencyMs, double eventsPerSecond) {
 
     double firstAttemptPercent() {

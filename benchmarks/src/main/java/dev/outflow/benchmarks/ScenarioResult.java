@@ -46,8 +46,4 @@ record ScenarioResult(String name, String description, int events, boolean retry
         }
         return lastMs <= 0 ? 0 : accepted * 1000.0 / lastMs;
     }
-
-    long lost() {
-        return destinations.stream().mapToLong(DestinationFigures::lost).sum();
-    }
 }

@@ -138,9 +138,25 @@ final class ScenarioRun {
             Set<String> accepted = endpoint.acceptedMessageIds();
             Set<String> delivered = outputs.delivered(destination.id());
             Set<String> dead = outputs.deadLettered(destination.id());
-            long sent = settings.events() - outputs.filtered(destination.id()).size();
-            Set<String> settled = new HashSet<>(accepted);
-            settled.addAll(dead);
+            Set<String> filtered = outputs.filtered(destination.id());
+            long sent = 0;
+            long lost = 0;
+            long pending = 0;
+            for (int n = 0; n < settings.events(); n++) {
+                String messageId = BenchEvents.messageId(scenario.name(), n);
+                if (filtered.contains(messageId)) {
+                    continue;
+                }
+                sent++;
+                if (accepted.contains(messageId) || dead.contains(messageId)) {
+                    continue;
+                }
+                if (delivered.contains(messageId)) {
+                    lost++;
+                } else {
+                    pending++;
+                }
+            }
             long unconfirmed = delivered.stream().filter(id -> !accepted.contains(id)).count();
             long[] latencies = outputs.latencies(destination.id());
             long[] firsts = endpoint.firstAcceptedAt().values().stream().mapToLong(t -> t - firstRequest).sorted()
@@ -155,7 +171,7 @@ final class ScenarioRun {
                     ? 0 : accepted.size() * 1000.0 / all[all.length - 1];
             figures.add(new DestinationFigures(destination.id(), destination.role(), destination.faulty(), sent,
                     endpoint.requests(), endpoint.acceptedOnFirstAttempt(), accepted.size(), delivered.size(),
-                    unconfirmed, dead.size(), Math.max(0, sent - settled.size()), endpoint.duplicates(),
+                    unconfirmed, dead.size(), lost, pending, endpoint.duplicates(),
                     endpoint.retryAfterViolations(), Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
                     perSecond));
         }

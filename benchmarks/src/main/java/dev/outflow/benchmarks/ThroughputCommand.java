@@ -6,6 +6,7 @@ import dev.outflow.jobs.JobSettings;
 import dev.outflow.jobs.OutflowJob;
 import dev.outflow.jobs.local.EndpointBehavior;
 import dev.outflow.jobs.local.LocalHttpEndpoint;
+import dev.outflow.jobs.cli.OutflowCli;
 import dev.outflow.jobs.local.LocalKafkaBroker;
 import dev.outflow.schemas.event.Json;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
@@ -65,6 +66,11 @@ public final class ThroughputCommand implements Callable<Integer> {
             + "every 10 ms) into this file, and print its hottest frames")
     Path jfr;
 
+    @Option(names = "--warmup", defaultValue = "20000",
+            description = "events both jobs process first, unmeasured, so the JIT has compiled the hot paths "
+                    + "(0: none; default: ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--seed", defaultValue = "42", description = "seed of the events (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -78,10 +84,13 @@ public final class ThroughputCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (events < 1) {
-            throw new BenchCli.BadInputException("--events must be at least 1, got " + events);
+            throw new OutflowCli.BadInputException("--events must be at least 1, got " + events);
         }
         if (parallelism < 1) {
-            throw new BenchCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
+            throw new OutflowCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
+        }
+        if (warmup < 0) {
+            throw new OutflowCli.BadInputException("--warmup must be 0 or more, got " + warmup);
         }
         if (jfr != null && jfr.toAbsolutePath().getParent() != null) {
             Files.createDirectories(jfr.toAbsolutePath().getParent());
@@ -93,10 +102,17 @@ public final class ThroughputCommand implements Callable<Integer> {
             out.printf("outflow bench throughput: %d events, parallelism %d, %d cores, kafka %s%n", events,
                     parallelism, Runtime.getRuntime().availableProcessors(), broker.bootstrapServers());
             BenchEvents.produce(broker.bootstrapServers(), input, events, seed, "tp");
+            if (warmup > 0) {
+                String warmupInput = "throughput-warmup-events";
+                createTopics(broker, Map.of(warmupInput, 2), false);
+                BenchEvents.produce(broker.bootstrapServers(), warmupInput, warmup, seed + 1, "warmup");
+                print(out, passthrough(broker, warmupInput, workDir, "warmup-", warmup));
+                print(out, realJob(broker, warmupInput, workDir, out, "warmup-", warmup, false));
+            }
 
-            Figures passthrough = passthrough(broker, input, workDir);
+            Figures passthrough = passthrough(broker, input, workDir, "", events);
             print(out, passthrough);
-            Figures real = realJob(broker, input, workDir, out);
+            Figures real = realJob(broker, input, workDir, out, "", events, true);
             print(out, real);
             if (jfr != null) {
                 HotFrames.print(jfr, 15, out);
@@ -112,33 +128,38 @@ public final class ThroughputCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, Figures figures) {
-        out.printf(Locale.ROOT, "  %-12s %8d events  %9.0f events/s  %6.1f cpu_us/event  p99 delivery latency %s%n",
+        out.printf(Locale.ROOT, "  %-19s %8d events  %9.0f events/s  %6.1f cpu_us/event  p99 delivery latency %s%n",
                 figures.name(), figures.events(), figures.eventsPerSecond(), figures.cpuMicrosPerEvent(),
                 figures.p99LatencyMs() < 0 ? "n/a" : figures.p99LatencyMs() + " ms");
         out.flush();
     }
 
-    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir) throws Exception {
-        String output = "throughput-passthrough-out";
+    /** One passthrough run; {@code tag} keeps its topics and groups apart (warm-up runs are tagged). */
+    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir, String tag, int count)
+            throws Exception {
+        String output = "throughput-" + tag + "passthrough-out";
         createTopics(broker, Map.of(output, 2), true);
-        JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
+        JobSettings settings = settings(broker, input, tag + "passthrough", output,
+                "throughput-" + tag + "passthrough-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
-        Probe probe = new Probe(broker, output, events, () -> 0);
+        Probe probe = new Probe(broker, output, count, () -> 0);
         JobClient job = env.executeAsync("outflow-throughput-passthrough");
         try {
             probe.awaitOutputs();
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
-        return probe.figures("passthrough", events, 1);
+        return probe.figures(tag + "passthrough", count, 1);
     }
 
-    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out) throws Exception {
-        String log = "throughput-delivery-log";
-        String dead = "throughput-dead-letters";
+    /** One run of the real job; {@code measured}: print the CPU breakdown and record with JFR if asked. */
+    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out, String tag,
+            int count, boolean measured) throws Exception {
+        String log = "throughput-" + tag + "delivery-log";
+        String dead = "throughput-" + tag + "dead-letters";
         createTopics(broker, Map.of(log, 2), true);
-        createTopics(broker, Map.of(dead, 1, "throughput-outflow-retries", 2), false);
+        createTopics(broker, Map.of(dead, 1, "throughput-" + tag + "outflow-retries", 2), false);
         Map<String, LocalHttpEndpoint> endpoints = new LinkedHashMap<>();
         try {
             Map<String, String> urls = new HashMap<>();
@@ -150,10 +171,10 @@ public final class ThroughputCommand implements Callable<Integer> {
                 destinations.add(BenchDestination.healthy(id, 100));
             }
             BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1));
-            JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
-            Probe probe = new Probe(broker, log, (long) events * DESTINATIONS.size(),
+            JobSettings settings = settings(broker, input, tag + "outflow", log, dead, workDir);
+            Probe probe = new Probe(broker, log, (long) count * DESTINATIONS.size(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
-            Recording recording = jfr == null ? null : startRecording();
+            Recording recording = jfr == null || !measured ? null : startRecording();
             JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
                     catalog.catalog());
             try {
@@ -167,12 +188,15 @@ public final class ThroughputCommand implements Callable<Integer> {
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
+            if (measured) {
+                probe.printCpuBreakdown(out, DESTINATIONS.size(), 8);
+            }
             long notAccepted = endpoints.values().stream()
-                    .mapToLong(endpoint -> events - endpoint.acceptedMessageIds().size()).sum();
+                    .mapToLong(endpoint -> count - endpoint.acceptedMessageIds().size()).sum();
             if (notAccepted > 0) {
                 out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
             }
-            return probe.figures("outflow job", events, DESTINATIONS.size());
+            return probe.figures(tag + "outflow job", count, DESTINATIONS.size());
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
         }
@@ -225,6 +249,11 @@ public final class ThroughputCommand implements Callable<Integer> {
         private final LongSupplier harnessCpuNanos;
         private long cpuStart = -1;
         private long cpuEnd;
+        private long processCpuStart;
+        private long processCpuEnd;
+        private Map<Long, Long> threadCpuStart = Map.of();
+        private Map<Long, Long> threadCpuEnd = Map.of();
+        private final Map<Long, String> threadNames = new HashMap<>();
         private long outputsAtCpuStart;
         private long outputsAtCpuEnd;
 
@@ -246,10 +275,14 @@ public final class ThroughputCommand implements Callable<Integer> {
                     if (cpuStart < 0 && outputs > 0) {
                         cpuStart = cpu;
                         outputsAtCpuStart = outputs;
+                        processCpuStart = os.getProcessCpuTime();
+                        threadCpuStart = threadCpu();
                     }
                     if (outputs >= expectedOutputs) {
                         cpuEnd = cpu;
                         outputsAtCpuEnd = outputs;
+                        processCpuEnd = os.getProcessCpuTime();
+                        threadCpuEnd = threadCpu();
                         return;
                     }
                     if (System.nanoTime() > deadline) {
@@ -259,6 +292,43 @@ public final class ThroughputCommand implements Callable<Integer> {
                     Thread.sleep(20);
                 }
             }
+        }
+
+        private Map<Long, Long> threadCpu() {
+            Map<Long, Long> cpu = new HashMap<>();
+            for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (info != null) {
+                    long nanos = THREADS.getThreadCpuTime(info.getThreadId());
+                    if (nanos >= 0) {
+                        cpu.put(info.getThreadId(), nanos);
+                        threadNames.put(info.getThreadId(), info.getThreadName());
+                    }
+                }
+            }
+            return cpu;
+        }
+
+        /**
+         * Where the process's CPU went over the measured stretch, in µs per event: Java threads grouped by name
+         * (numbers dropped), and what no Java thread accounts for (garbage collection, JIT compilation, RocksDB's
+         * native flush and compaction threads).
+         */
+        void printCpuBreakdown(PrintWriter out, int outputsPerEvent, int limit) {
+            double events = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
+            Map<String, Long> byGroup = new HashMap<>();
+            long javaThreads = 0;
+            for (Map.Entry<Long, Long> end : threadCpuEnd.entrySet()) {
+                long used = end.getValue() - threadCpuStart.getOrDefault(end.getKey(), 0L);
+                javaThreads += used;
+                String group = threadNames.get(end.getKey()).replaceAll("\\d+", "#");
+                byGroup.merge(group.length() > 70 ? group.substring(0, 70) : group, used, Long::sum);
+            }
+            out.printf(Locale.ROOT, "  cpu by thread, us per event (process %.1f):%n",
+                    (processCpuEnd - processCpuStart) / 1000.0 / events);
+            byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
+                    .forEach(e -> out.printf(Locale.ROOT, "    %6.1f  %s%n", e.getValue() / 1000.0 / events, e.getKey()));
+            out.printf(Locale.ROOT, "    %6.1f  (no Java thread: garbage collection, JIT, RocksDB native threads)%n",
+                    (processCpuEnd - processCpuStart - javaThreads) / 1000.0 / events);
         }
 
         /** Reads the outputs back: events/s from their append times, CPU per event, p99 latency (delivery log). */

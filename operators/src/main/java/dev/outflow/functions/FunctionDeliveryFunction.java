@@ -23,6 +23,7 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +187,7 @@ public final class FunctionDeliveryFunction extends RichAsyncFunction<DeliveryBa
         Map<List<Object>, List<RoutedEvent>> groups = new LinkedHashMap<>();
         Map<List<Object>, EventOutcome> firsts = new HashMap<>();
         for (EventOutcome outcome : outcomes) {
-            List<Object> key = java.util.Arrays.asList(outcome.outcome, outcome.status, outcome.error);
+            List<Object> key = Arrays.asList(outcome.outcome, outcome.status, outcome.error);
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(outcome.event);
             firsts.putIfAbsent(key, outcome);
         }

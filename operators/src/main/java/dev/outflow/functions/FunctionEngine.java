@@ -1,5 +1,8 @@
 package dev.outflow.functions;
 
+import dev.outflow.operators.delivery.HttpResult;
+import dev.outflow.operators.delivery.HttpTransport;
+
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
@@ -15,6 +18,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one GraalJS engine of this JVM (a task manager), shared by every function context so parsed code and
@@ -24,7 +30,7 @@ import java.time.ZoneOffset;
 public final class FunctionEngine {
 
     private static volatile Engine shared;
-    private static volatile java.util.concurrent.CompletableFuture<Long> warmUp;
+    private static volatile CompletableFuture<Long> warmUp;
     private static final String WARM_UP_CODE = """
             async function onTrack(event) {
               return [typeof _.map, typeof moment.tz, uuidv5('url', 'x').length, xml({a: 1}).length,
@@ -60,23 +66,23 @@ public final class FunctionEngine {
      * callers wait for the same run. Returns how long it took (ms).
      */
     public static long warmUp() {
-        java.util.concurrent.CompletableFuture<Long> started;
+        CompletableFuture<Long> started;
         synchronized (FunctionEngine.class) {
             if (warmUp == null) {
-                warmUp = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                warmUp = CompletableFuture.supplyAsync(() -> {
                     long begin = System.nanoTime();
-                    dev.outflow.operators.delivery.HttpTransport offline = new dev.outflow.operators.delivery.HttpTransport() {
+                    HttpTransport offline = new HttpTransport() {
                         @Override
-                        public java.util.concurrent.CompletableFuture<dev.outflow.operators.delivery.HttpResult> post(
-                                String uri, java.util.Map<String, String> headers, byte[] body, long timeoutMs) {
-                            return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException());
+                        public CompletableFuture<HttpResult> post(
+                                String uri, Map<String, String> headers, byte[] body, long timeoutMs) {
+                            return CompletableFuture.failedFuture(new UnsupportedOperationException());
                         }
 
                         @Override
                         public void close() {}
                     };
                     try (FunctionInstance instance = new FunctionInstance("warm-up", "warm-up.js", WARM_UP_CODE, "{}",
-                            java.util.List.of(), offline, FunctionInstance.Limits.DEFAULTS.withTimeoutMs(120_000))) {
+                            List.of(), offline, FunctionInstance.Limits.DEFAULTS.withTimeoutMs(120_000))) {
                         instance.invoke("track", "{\"type\":\"track\"}").join();
                     }
                     return (System.nanoTime() - begin) / 1_000_000;

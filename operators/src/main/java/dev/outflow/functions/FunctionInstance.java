@@ -14,6 +14,7 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +96,7 @@ public final class FunctionInstance implements AutoCloseable {
     private Value dispatch;
     private Value lookup;
     private String loadError;
-    private volatile java.util.Set<String> handlers = java.util.Set.of();
+    private volatile Set<String> handlers = Set.of();
     private Call current;
     private final Map<Long, Timer> timers = new HashMap<>();
     private long nextTimerId;
@@ -127,7 +130,7 @@ public final class FunctionInstance implements AutoCloseable {
     }
 
     /** The handlers the code defines ({@code onTrack}, ..., {@code onBatch}) as of loading. */
-    public java.util.Set<String> handlers() {
+    public Set<String> handlers() {
         return handlers;
     }
 
@@ -168,14 +171,14 @@ public final class FunctionInstance implements AutoCloseable {
         try {
             fresh.eval(code);
             lookup = fresh.eval(HANDLER_LOOKUP);
-            java.util.Set<String> defined = new java.util.TreeSet<>();
+            Set<String> defined = new TreeSet<>();
             for (String name : List.of("onTrack", "onIdentify", "onPage", "onScreen", "onGroup", "onAlias", "onDelete",
                     "onBatch")) {
                 if (!lookup.execute(name).isNull()) {
                     defined.add(name);
                 }
             }
-            handlers = java.util.Set.copyOf(defined);
+            handlers = Set.copyOf(defined);
             loadError = null;
         } catch (PolyglotException e) {
             if (e.isInterrupted() || e.isCancelled()) {
@@ -349,7 +352,7 @@ public final class FunctionInstance implements AutoCloseable {
                 headers.add(new AbstractMap.SimpleImmutableEntry<>(name, value));
                 maskedHeaders.add(new AbstractMap.SimpleImmutableEntry<>(name, masker.maskHeader(name, value)));
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new GuestVisibleError("bad headers: " + e.getMessage());
         }
         long remaining = Math.max(1, call.remainingMs());

@@ -295,6 +295,21 @@ class FunctionInstanceTest {
     }
 
     @Test
+    void hostFailuresAreCatchableErrorsWithNodesMessages() throws Exception {
+        String code = """
+                function attempt(f) { try { f(); return 'no error'; } catch (e) { return (e instanceof Error) + ' ' + e.message; } }
+                async function onTrack() {
+                  return [attempt(() => crypto.createHash('nope')), attempt(() => crypto.randomBytes(-1))];
+                }""";
+        try (FunctionInstance function = new FunctionInstance("t", "t.js", code, "{}", List.of(), transport,
+                FunctionInstance.Limits.DEFAULTS)) {
+            InvocationResult result = run(function, "track", TRACK);
+            assertThat(result.value()).isEqualTo("[\"true Digest method not supported: nope\","
+                    + "\"true The value of \\\"size\\\" is out of range: -1\"]");
+        }
+    }
+
+    @Test
     void aTopLevelErrorIsReportedForEveryEvent() throws Exception {
         try (FunctionInstance function = new FunctionInstance("t", "t.js", "undefinedThing.call();", "{}", List.of(),
                 transport, FunctionInstance.Limits.DEFAULTS)) {

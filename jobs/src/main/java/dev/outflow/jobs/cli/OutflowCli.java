@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = OutflowCli.Version.class,
         description = "Segment-compatible event destinations router on Apache Flink.",
+        footer = {"", "Benchmarks (started by the ./outflow launcher with their own class path):",
+            "  bench      ./outflow bench deliverability|throughput --help"},
         subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class, MappingCommand.class, FqlCommand.class,
                 ActionsCommand.class, FunctionsCommand.class, CommandLine.HelpCommand.class})
 public final class OutflowCli {
@@ -26,20 +28,29 @@ public final class OutflowCli {
 
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new OutflowCli());
-        commandLine.setExecutionExceptionHandler((error, cmd, parseResult) -> {
+        commandLine.setExecutionExceptionHandler(errorHandler("outflow"));
+        return commandLine;
+    }
+
+    /**
+     * Exit codes for failures while a command runs, with messages prefixed by {@code program}: bad input the user
+     * can fix ({@link BadInputException}, an invalid catalog) exits with {@link #BAD_INPUT} and one line, anything
+     * else with 1 and no stack trace unless {@code -Doutflow.debug=true}.
+     */
+    public static CommandLine.IExecutionExceptionHandler errorHandler(String program) {
+        return (error, cmd, parseResult) -> {
             if (error instanceof CatalogException || error instanceof BadInputException) {
-                cmd.getErr().println("outflow: " + error.getMessage());
+                cmd.getErr().println(program + ": " + error.getMessage());
                 return BAD_INPUT;
             }
-            cmd.getErr().println("outflow: " + error.getClass().getSimpleName() + ": " + error.getMessage());
+            cmd.getErr().println(program + ": " + error.getClass().getSimpleName() + ": " + error.getMessage());
             if (Boolean.getBoolean("outflow.debug")) {
                 error.printStackTrace(cmd.getErr());
             } else {
                 cmd.getErr().println("(run with -Doutflow.debug=true, or see the log file, for the stack trace)");
             }
             return 1;
-        });
-        return commandLine;
+        };
     }
 
     /** Input the user can fix: reported without a stack trace, exit code 2. */

@@ -1,5 +1,6 @@
 package dev.outflow.jobs.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -106,7 +107,23 @@ public final class DemoTraffic {
      * One input record: its key (the user, so a user's events stay in order), value, source, how many events it
      * holds, and whether it was made malformed on purpose.
      */
-    public record Record(String key, byte[] value, String source, int events, boolean malformed) {}
+    public record Record(String key, byte[] value, String source, int events, boolean malformed) {
+
+        /** The events of a well-formed record: the items of a {@code batch} envelope, or the record itself. */
+        public List<JsonNode> parsedEvents() {
+            if (malformed) {
+                throw new IllegalStateException("a malformed record has no events");
+            }
+            JsonNode root = Json.readTree(value);
+            List<JsonNode> parsed = new ArrayList<>();
+            if (root.has("batch")) {
+                root.get("batch").forEach(parsed::add);
+            } else {
+                parsed.add(root);
+            }
+            return parsed;
+        }
+    }
 
     /** The next record, holding at most {@code remaining} events. */
     public Record next(int remaining) {

@@ -37,6 +37,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -84,6 +85,7 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private final ConcurrentLinkedQueue<Request> log = new ConcurrentLinkedQueue<>();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<ReceivedRequest> received = new ConcurrentLinkedQueue<>();
+    private final AtomicLong receivedCount = new AtomicLong();
 
     /**
      * One request as it arrived (the last {@value #KEPT_REQUESTS} are kept), for tests of what a destination sends.
@@ -147,8 +149,9 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             lastHeaders.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
         byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
-        keep(request, body);
-        List<JsonNode> events = parseEvents(body);
+        JsonNode root = parse(body);
+        keep(request, root);
+        List<JsonNode> events = eventsOf(root);
         Reply reply = events == null ? Reply.of(400) : behavior.reply(events, received);
         List<String> messageIds = new ArrayList<>(events == null ? 0 : events.size());
         if (events != null) {
@@ -225,14 +228,17 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         return bytes.toByteArray();
     }
 
-    /** The events of a body that is one event or an array of them; null when the body is not that. */
-    private static List<JsonNode> parseEvents(byte[] body) {
-        JsonNode root;
+    /** The body as JSON, or null when it is not JSON (parsed once: it is the endpoint's main cost). */
+    private static JsonNode parse(byte[] body) {
         try {
-            root = Json.MAPPER.readTree(body);
+            return Json.MAPPER.readTree(body);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The events of a body that is one event or an array of them; null when the body is not that. */
+    private static List<JsonNode> eventsOf(JsonNode root) {
         if (root == null) {
             return null;
         }
@@ -286,29 +292,24 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         return log.stream().filter(Request::insideRetryAfter).count();
     }
 
-    /** Every request so far, in the order they were answered. */
     /** The requests received, oldest first (at most the last 10,000). */
     public List<ReceivedRequest> received() {
         return List.copyOf(received);
     }
 
-    private void keep(ClassicHttpRequest request, byte[] body) {
+    private void keep(ClassicHttpRequest request, JsonNode body) {
         Map<String, String> headers = new java.util.HashMap<>();
         for (Header header : request.getHeaders()) {
             headers.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
-        JsonNode parsed;
-        try {
-            parsed = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            parsed = null;
-        }
-        received.add(new ReceivedRequest(request.getMethod(), request.getPath(), Map.copyOf(headers), parsed));
-        if (received.size() > KEPT_REQUESTS) {
+        received.add(new ReceivedRequest(request.getMethod(), request.getPath(), Map.copyOf(headers), body));
+        // a counter, not received.size(): that walks the whole queue on every request
+        if (receivedCount.incrementAndGet() > KEPT_REQUESTS) {
             received.poll();
         }
     }
 
+    /** Every request so far, in the order they were answered. */
     public List<Request> requestLog() {
         return List.copyOf(log);
     }
