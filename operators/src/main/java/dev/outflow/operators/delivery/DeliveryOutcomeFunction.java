@@ -7,6 +7,7 @@ import dev.outflow.schemas.catalog.DestinationConfig;
 import dev.outflow.schemas.catalog.Durations;
 import dev.outflow.schemas.catalog.RetryPolicy;
 import dev.outflow.schemas.delivery.AttemptOutcome;
+import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryAttempt;
 import dev.outflow.schemas.delivery.DeliveryBatch;
@@ -66,9 +67,7 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         DestinationConfig destination = catalog.get(batch.destinationId());
         DestinationMetrics.Group group = metrics.of(destination.id());
         if (attempt.outcome() == AttemptOutcome.DEFERRED) {
-            group.deferred().inc();
-            ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(),
-                    Math.max(now, attempt.notBefore()), destination.batching().isBulk()));
+            deferred(ctx, out, attempt, destination, group, now);
             return;
         }
         if (attempt.outcome() != AttemptOutcome.DELIVERED) {
@@ -119,6 +118,37 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         }
         retriesByAttempts.forEach((attempts, due) -> park(ctx, destination, batch.shard(), due, attempts,
                 attempt.notBefore(), now, group));
+    }
+
+    /**
+     * A batch the destination could not take yet goes back unchanged, except for events whose retry window has
+     * ended while they were held back: they are dead-lettered rather than kept waiting for a destination that
+     * stays unavailable. The window of an event never attempted counts from its routing.
+     */
+    private void deferred(Context ctx, Collector<DeliveryLogRecord> out, DeliveryAttempt attempt,
+            DestinationConfig destination, DestinationMetrics.Group group, long now) {
+        group.deferred().inc();
+        long window = destination.delivery().retry().windowMs();
+        List<RoutedEvent> waiting = new ArrayList<>(attempt.batch().size());
+        for (RoutedEvent event : attempt.batch().events()) {
+            long windowStart = event.attempts() > 0 ? event.firstAttemptAt() : event.routedAt();
+            if (now < windowStart + window) {
+                waiting.add(event);
+                continue;
+            }
+            group.expired().inc();
+            AttemptRecord last = event.lastAttempt();
+            deadLetter(ctx, out, group, event, "retryable: retry window of " + Durations.describe(window)
+                    + " expired after " + event.attempts() + (event.attempts() == 1 ? " attempt" : " attempts")
+                    + ", last: " + (last == null ? "never sent" : last.error()) + "; held back: " + attempt.error(),
+                    true, last == null ? 0 : last.status(), Math.max(0, now - event.routedAt()), now);
+        }
+        if (!waiting.isEmpty()) {
+            DeliveryBatch batch = attempt.batch();
+            ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(),
+                    waiting.toArray(RoutedEvent[]::new), Math.max(now, attempt.notBefore()),
+                    destination.batching().isBulk()));
+        }
     }
 
     /**

@@ -20,6 +20,12 @@ public final class DestinationLane {
     /** Batches waiting for a concurrency slot, as a multiple of the current limit, before new ones are deferred. */
     public static final int BACKLOG_FACTOR = 2;
 
+    /**
+     * A batch held back for its destination's health is parked for at least this long: each deferral is a round
+     * trip through the retry topic, and a lane that cannot take work for a few milliseconds is not worth one.
+     */
+    static final long MIN_DEFER_MS = 1_000;
+
     /** Why and until when a batch must not be sent. */
     public record Hold(long until, String reason) {}
 
@@ -27,6 +33,8 @@ public final class DestinationLane {
     private final CircuitBreaker breaker;
     private final ConcurrencyLimiter limiter;
     private final AtomicLong pausedUntil = new AtomicLong();
+    /** Smoothed latency of recent attempts, failures included (a timeout counts its full wait). */
+    private volatile double recentLatencyMs;
 
     public DestinationLane(DestinationConfig destination) {
         this.destination = destination;
@@ -48,7 +56,7 @@ public final class DestinationLane {
                     + limiter.waiting() + " waiting");
         }
         if (!breaker.tryAcquire(now)) {
-            return new Hold(breaker.retryAt(now), "circuit open");
+            return new Hold(Math.max(now + MIN_DEFER_MS, breaker.retryAt(now)), "circuit open");
         }
         return null;
     }
@@ -73,6 +81,8 @@ public final class DestinationLane {
             return;
         }
         long now = attempt.startedAt() + attempt.latencyMs();
+        double latency = attempt.latencyMs();
+        recentLatencyMs = recentLatencyMs == 0 ? latency : recentLatencyMs + 0.2 * (latency - recentLatencyMs);
         if (attempt.notBefore() > 0) {
             pausedUntil.accumulateAndGet(attempt.notBefore(), Math::max);
         }
@@ -90,9 +100,15 @@ public final class DestinationLane {
         }
     }
 
-    /** A saturated destination's batches come back after about one request's worth of time. */
+    /**
+     * A saturated destination's batches come back when its queue should have drained: what is in flight and
+     * waiting, at the current limit and recent latency (a black hole's timeouts make this long, a fast
+     * destination's short); between {@link #MIN_DEFER_MS} and a minute.
+     */
     private long backlogWaitMs() {
-        return Math.max(200, Math.min(5_000, destination.delivery().timeoutMs() / 5));
+        ConcurrencyLimiter limits = limiter;
+        double drainMs = (limits.running() + limits.waiting()) * Math.max(1.0, recentLatencyMs) / limits.limit();
+        return Math.max(MIN_DEFER_MS, Math.min(60_000, Math.round(drainMs)));
     }
 
     public ConcurrencyLimiter limiter() {

@@ -238,6 +238,25 @@ class DeliveryOutcomeFunctionTest {
     }
 
     @Test
+    void eventsHeldBackPastTheirWindowAreDeadLetteredNotParkedAgain() throws Exception {
+        RoutedEvent tried = FIRST.withAttempt(new AttemptRecord(NOW - 4 * 3_600_000L, 503, "http 503", 5));
+        RoutedEvent neverSent = new RoutedEvent("crm", 0, "m0", "track", new byte[] {'{', '}'}, "events/0/3",
+                NOW - 4 * 3_600_000L - 1);
+        DeliveryBatch batch = new DeliveryBatch("crm", 0, new RoutedEvent[] {tried, neverSent, SECOND}, 60, NOW);
+
+        harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(batch, "circuit open", NOW, NOW + 5_000)));
+
+        assertThat(deadLetters()).extracting(DeadLetter::messageId, DeadLetter::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("m1",
+                        "retryable: retry window of 4h expired after 1 attempt, last: http 503; held back: circuit open"),
+                org.assertj.core.groups.Tuple.tuple("m0",
+                        "retryable: retry window of 4h expired after 0 attempts, last: never sent; held back: circuit open"));
+        assertThat(retries()).singleElement().satisfies(parked ->
+                assertThat(parked.events()).extracting(RoutedEvent::messageId).containsExactly("m2"));
+        assertThat(metrics.count("crm.retryWindowExpired")).isEqualTo(2);
+    }
+
+    @Test
     void aPartialResponseDeliversRetriesAndRefusesEachItemByItsOwnStatus() throws Exception {
         RoutedEvent third = event("m3", 9);
         DeliveryBatch batch = new DeliveryBatch("crm", 0, new RoutedEvent[] {FIRST, SECOND, third}, 60, NOW);

@@ -63,7 +63,10 @@ class DestinationLaneTest {
         assertThat(hold.until()).isEqualTo(1_010 + 10_000);
 
         assertThat(lane.admit(11_010)).as("the probe").isNull();
-        assertThat(lane.admit(11_011)).as("others wait for the probe").isNotNull();
+        DestinationLane.Hold waitingForProbe = lane.admit(11_011);
+        assertThat(waitingForProbe).as("others wait for the probe").isNotNull();
+        assertThat(waitingForProbe.until()).as("at least a second: a deferral costs a trip through Kafka")
+                .isEqualTo(11_011 + DestinationLane.MIN_DEFER_MS);
 
         lane.learn(attempt(AttemptOutcome.DELIVERED, 200, 11_010, 0));
         assertThat(lane.admit(11_100)).isNull();
@@ -91,7 +94,21 @@ class DestinationLaneTest {
         DestinationLane.Hold hold = lane.admit(0);
 
         assertThat(hold.reason()).startsWith("saturated: 2 requests in flight and 4 waiting");
-        assertThat(hold.until()).isEqualTo(1_000);
+        assertThat(hold.until()).as("no latency known yet: the minimum").isEqualTo(DestinationLane.MIN_DEFER_MS);
+    }
+
+    @Test
+    void aSaturatedLaneDefersForAsLongAsItsQueueTakesToDrain() {
+        lane.learn(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0, "timeout: 5000 ms", 1, 0, 5_000));
+        CompletableFuture<String> never = new CompletableFuture<>();
+        for (int i = 0; i < 1 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
+            lane.limiter().submit(() -> never);
+        }
+
+        DestinationLane.Hold hold = lane.admit(0);
+
+        assertThat(lane.limiter().limit()).isEqualTo(1);
+        assertThat(hold.until()).as("1 running and 4 waiting, one at a time, 5 s each").isEqualTo(25_000);
     }
 
     private static DeliveryAttempt attempt(AttemptOutcome outcome, int status, long at, long notBefore) {

@@ -288,9 +288,11 @@ class SegmentEventParserTest {
     }
 
     @Test
-    void theCorpusCoversEveryReason() {
+    void theCorpusCoversEveryReasonAnEventCanHave() {
+        // bad_suppression is for records of the suppression topic, which never reach the event parser
         assertThat(malformedCorpus().map(arguments -> (InvalidReason) arguments.get()[0]).distinct())
-                .containsExactlyInAnyOrder(InvalidReason.values());
+                .containsExactlyInAnyOrderElementsOf(java.util.EnumSet.complementOf(
+                        java.util.EnumSet.of(InvalidReason.BAD_SUPPRESSION)));
     }
 
     /** Lines of {@code malformed-events.txt}: {@code REASON | why | raw input}. */
