@@ -14,6 +14,8 @@ import dev.outflow.schemas.kafka.ParkedBatchSerializationSchema;
 import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.kafka.DeliveryLogSerializationSchema;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
+import dev.outflow.schemas.kafka.SuppressionChangeDeserializationSchema;
+import dev.outflow.schemas.privacy.SuppressionChange;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -71,7 +73,8 @@ public final class OutflowJob {
         DataStream<ParkedBatch> retryInput = env
                 .fromSource(retrySource(settings), WatermarkStrategy.noWatermarks(), "kafka: " + settings.retryTopic())
                 .uid(Uids.RETRY_SOURCE);
-        OutflowTopology.Outputs outputs = OutflowTopology.build(input, retryInput, catalog,
+        OutflowTopology.Outputs outputs = OutflowTopology.build(input, retryInput,
+                suppressionChanges(env, settings, catalog, input), catalog,
                 ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity(), settingsKeys);
         outputs.deliveryLog()
                 .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()), "delivery-log"))
@@ -143,6 +146,31 @@ public final class OutflowJob {
                 .setProperties(properties)
                 .setProperty("isolation.level", "read_committed")
                 .build();
+    }
+
+    /**
+     * The catalog's suppression topic, read from its earliest offset on a fresh start so the whole compacted list is
+     * loaded (after a restore, from the checkpointed offsets: the list itself is in the routing stage's state).
+     */
+    static DataStream<SuppressionChange> suppressionChanges(StreamExecutionEnvironment env, JobSettings settings,
+            DestinationCatalog catalog, DataStream<RawEvent> input) {
+        String topic = catalog.privacy().suppressionTopic();
+        if (topic == null) {
+            return OutflowTopology.noSuppressionChanges(input);
+        }
+        Properties properties = new Properties();
+        properties.putAll(settings.kafkaProperties());
+        KafkaSource<SuppressionChange> source = KafkaSource.<SuppressionChange>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setTopics(topic)
+                .setGroupId(settings.groupId() + "-suppressions")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new SuppressionChangeDeserializationSchema())
+                .setProperties(properties)
+                .setProperty("partition.discovery.interval.ms", "30000")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + topic)
+                .uid(Uids.SUPPRESSION_SOURCE);
     }
 
     static OffsetsInitializer startingOffsets(String spec) {

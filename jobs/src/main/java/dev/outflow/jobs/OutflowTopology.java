@@ -18,6 +18,7 @@ import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.RawEvent;
+import dev.outflow.schemas.privacy.SuppressionChange;
 
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -29,11 +30,13 @@ import java.util.concurrent.TimeUnit;
  * The destinations topology, from raw input records to the delivery log, the dead letters and the retries:
  *
  * <pre>
- * input -> parse and route -> keyBy(destination#shard) -> batch -> deliver (async HTTP) -> account outcomes
- *              |                                 ^                                           |  |  |
- *              |                  retry topic ---+ (parked until due)      retries <---------+  |  |
- *              |  filtered pairs --------------------------------------------> delivery log <---+  |
- *              |  malformed input -------------------------------------------> dead letters <------+
+ * input -> parse and route -> keyBy(destination#shard) -> batch -> by destination -> deliver (async HTTP) -> account outcomes
+ *              ^  |                              ^                                           |  |  |
+ * suppression -+  |  (broadcast: users suppressed from the moment their record arrives)       |  |  |
+ * changes         |                              ^                                           |  |  |
+ *                 |               retry topic ---+ (parked until due)      retries <---------+  |  |
+ *                 |  filtered pairs -----------------------------------------> delivery log <---+  |
+ *                 |  malformed input, unreadable suppression records --------> dead letters <------+
  * </pre>
  *
  * Sources and sinks are not part of it, so tests and the job main run exactly the same operators. The retry loop
@@ -52,15 +55,22 @@ public final class OutflowTopology {
     private OutflowTopology() {}
 
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
-            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity) {
-        return build(input, retryInput, catalog, transport, asyncCapacity, SettingsKeySource.environment());
+            DataStream<SuppressionChange> suppressionChanges, DestinationCatalog catalog,
+            HttpTransport.Factory transport, int asyncCapacity) {
+        return build(input, retryInput, suppressionChanges, catalog, transport, asyncCapacity,
+                SettingsKeySource.environment());
     }
 
-    /** As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task. */
+    /**
+     * As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task.
+     * {@code suppressionChanges} is broadcast to every routing subtask (the job reads it from the catalog's
+     * suppression topic; {@link #noSuppressionChanges} when there is none).
+     */
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
-            DestinationCatalog catalog, HttpTransport.Factory transport, int asyncCapacity,
-            SettingsKeySource settingsKeys) {
+            DataStream<SuppressionChange> suppressionChanges, DestinationCatalog catalog,
+            HttpTransport.Factory transport, int asyncCapacity, SettingsKeySource settingsKeys) {
         SingleOutputStreamOperator<RoutedEvent> routed = input
+                .connect(suppressionChanges.broadcast(ParseAndRouteFunction.SUPPRESSED_USERS))
                 .process(new ParseAndRouteFunction(catalog))
                 .uid(Uids.PARSE_AND_ROUTE)
                 .name("parse and route");
@@ -86,7 +96,9 @@ public final class OutflowTopology {
                     .name("run destination functions");
         }
         SingleOutputStreamOperator<DeliveryAttempt> attempts = AsyncDataStream
-                .unorderedWait(httpBatches, new HttpDeliveryFunction(catalog, transport),
+                .unorderedWait(httpBatches.partitionCustom(new DestinationPartitioner(),
+                                new DestinationPartitioner.BatchDestination()),
+                        new HttpDeliveryFunction(catalog, transport),
                         asyncTimeoutMs(catalog), TimeUnit.MILLISECONDS, capacity)
                 .uid(Uids.HTTP_DELIVERY)
                 .name("deliver over http");
@@ -104,17 +116,24 @@ public final class OutflowTopology {
         return new Outputs(deliveryLog, deadLetters, outcomes.getSideOutput(OutputTags.RETRIES));
     }
 
+    /** The suppression stream of a catalog without a suppression topic: empty. */
+    public static DataStream<SuppressionChange> noSuppressionChanges(DataStream<RawEvent> input) {
+        return input.flatMap(new NoSuppressionChanges())
+                .uid(Uids.NO_SUPPRESSION_SOURCE)
+                .name("no suppression topic");
+    }
+
     /**
      * Async I/O slots enough for every destination's lane to be full at once (its limit running plus its
      * backlog), twice over, so that a destination that stops answering never takes a healthy one's slots: past
      * its backlog, its batches are deferred back to the batcher instead of queueing.
      */
     static int laneCapacity(DestinationCatalog catalog) {
-        int perSubtask = 0;
-        for (DestinationConfig destination : catalog.destinations()) {
-            perSubtask += (1 + DestinationLane.BACKLOG_FACTOR) * destination.delivery().maxConcurrency();
+        int lanes = 0;
+        for (DestinationConfig destination : catalog.deliveryTargets()) {
+            lanes += (1 + DestinationLane.BACKLOG_FACTOR) * destination.delivery().maxConcurrency();
         }
-        return 2 * perSubtask;
+        return 2 * lanes;
     }
 
     /**
@@ -123,7 +142,7 @@ public final class OutflowTopology {
      */
     static long asyncTimeoutMs(DestinationCatalog catalog) {
         long slowest = 0;
-        for (DestinationConfig destination : catalog.destinations()) {
+        for (DestinationConfig destination : catalog.deliveryTargets()) {
             slowest = Math.max(slowest, destination.delivery().timeoutMs());
         }
         return slowest * (DestinationLane.BACKLOG_FACTOR + 2) + 30_000;

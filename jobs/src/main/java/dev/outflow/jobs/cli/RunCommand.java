@@ -3,6 +3,7 @@ package dev.outflow.jobs.cli;
 import dev.outflow.jobs.JobSettings;
 import dev.outflow.jobs.OutflowJob;
 import dev.outflow.jobs.RetryTopic;
+import dev.outflow.jobs.SuppressionTopic;
 import dev.outflow.schemas.catalog.CatalogLoader;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.kafka.RawEventDeserializationSchema;
@@ -94,6 +95,8 @@ public final class RunCommand implements Callable<Integer> {
         DestinationCatalog catalog = new CatalogLoader().load(config);
         System.out.printf("outflow: %d destination(s) from %s; reading %s at %s%n", catalog.destinations().size(),
                 config, inputTopic, bootstrapServers);
+        SuppressionTopic.check(settings, catalog).ifPresent(warning -> System.err.println("outflow: warning: "
+                + warning));
         if (RetryTopic.ensureExists(settings)) {
             System.out.printf("outflow: created the retry topic %s%n", settings.retryTopic());
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.catalog.SuppressionMode;
 import dev.outflow.schemas.event.SegmentEvent;
 
 import java.io.Serializable;
@@ -40,8 +41,16 @@ public final class EventRouter implements Serializable {
     }
 
     public List<RouteDecision> route(SegmentEvent event) {
+        return route(event, (SuppressionMode) null);
+    }
+
+    /**
+     * As {@link #route(SegmentEvent)}, for a user the suppression topic lists with {@code fromTopic} (null when it
+     * does not list the user).
+     */
+    public List<RouteDecision> route(SegmentEvent event, SuppressionMode fromTopic) {
         List<RouteDecision> decisions = new ArrayList<>(destinations.size());
-        boolean suppressed = privacy.suppressed(event);
+        boolean suppressed = privacy.suppressed(event, fromTopic);
         for (CompiledDestination compiled : destinations) {
             route(event, suppressed, compiled, decisions);
         }
@@ -53,7 +62,7 @@ public final class EventRouter implements Serializable {
         List<RouteDecision> decisions = new ArrayList<>();
         for (CompiledDestination compiled : destinations) {
             if (compiled.config.id().equals(destinationId)) {
-                route(event, privacy.suppressed(event), compiled, decisions);
+                route(event, privacy.suppressed(event, null), compiled, decisions);
             }
         }
         return decisions;

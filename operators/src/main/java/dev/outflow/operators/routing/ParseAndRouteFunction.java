@@ -4,6 +4,7 @@ import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.metrics.DestinationMetrics;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.DestinationConfig;
+import dev.outflow.schemas.catalog.SuppressionMode;
 import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
@@ -16,10 +17,15 @@ import dev.outflow.schemas.event.ParseResult;
 import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.event.SegmentEvent;
 import dev.outflow.schemas.event.SegmentEventParser;
+import dev.outflow.schemas.privacy.SuppressionChange;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -30,11 +36,23 @@ import org.apache.flink.util.Collector;
  * its delivery-log line also goes out through {@link OutputTags#FILTERED}). So every (event, target) pair leaves
  * this function accounted for.
  *
+ * <p>The broadcast input carries the suppression topic. Every subtask keeps the whole list in broadcast state
+ * ({@link #SUPPRESSED_USERS}, next to the catalog's file list), so a user is suppressed from the moment their
+ * record reaches the job: events routed before it went out. The state is checkpointed, so after a restore the list
+ * is there before the first event.
+ *
  * <p>Parsing and routing share one function so the JSON is read once per event. It never throws on input.
  */
-public final class ParseAndRouteFunction extends ProcessFunction<RawEvent, RoutedEvent> {
+public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEvent, SuppressionChange, RoutedEvent> {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Users the suppression topic suppresses, by userId, in every subtask. An entry is cleared by the user's
+     * {@code unsuppress} record or tombstone on the topic; nothing else removes one.
+     */
+    public static final MapStateDescriptor<String, SuppressionMode> SUPPRESSED_USERS = new MapStateDescriptor<>(
+            "suppressed-users", Types.STRING, Types.ENUM(SuppressionMode.class));
 
     private final DestinationCatalog catalog;
     private final EventRouter router;
@@ -58,8 +76,8 @@ public final class ParseAndRouteFunction extends ProcessFunction<RawEvent, Route
     }
 
     @Override
-    public void processElement(RawEvent input, Context ctx, Collector<RoutedEvent> out) {
-        long now = ctx.timerService().currentProcessingTime();
+    public void processElement(RawEvent input, ReadOnlyContext ctx, Collector<RoutedEvent> out) throws Exception {
+        long now = ctx.currentProcessingTime();
         ParseResult parsed;
         try {
             parsed = parser.parse(input);
@@ -73,15 +91,42 @@ public final class ParseAndRouteFunction extends ProcessFunction<RawEvent, Route
             malformed.inc();
             ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.malformed(input, invalid, now));
         }
+        ReadOnlyBroadcastState<String, SuppressionMode> suppressedByTopic = ctx.getBroadcastState(SUPPRESSED_USERS);
         for (SegmentEvent event : parsed.events()) {
             eventsIn.inc();
-            route(event, input, now, ctx, out);
+            SuppressionMode fromTopic = event.userId() == null ? null : suppressedByTopic.get(event.userId());
+            route(event, fromTopic, input, now, ctx, out);
         }
     }
 
-    private void route(SegmentEvent event, RawEvent input, long now, Context ctx, Collector<RoutedEvent> out) {
+    /**
+     * Applies one record of the suppression topic. Every subtask gets every record, so only the first one
+     * dead-letters a record that cannot be applied.
+     */
+    @Override
+    public void processBroadcastElement(SuppressionChange change, Context ctx, Collector<RoutedEvent> out)
+            throws Exception {
+        if (!change.valid()) {
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                RawEvent record = change.record();
+                ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.malformed(record, new InvalidEvent(
+                        InvalidReason.BAD_SUPPRESSION, change.problem(), -1, record.value()),
+                        ctx.currentProcessingTime()));
+            }
+            return;
+        }
+        BroadcastState<String, SuppressionMode> suppressed = ctx.getBroadcastState(SUPPRESSED_USERS);
+        if (change.lifts()) {
+            suppressed.remove(change.userId());
+        } else {
+            suppressed.put(change.userId(), change.mode());
+        }
+    }
+
+    private void route(SegmentEvent event, SuppressionMode fromTopic, RawEvent input, long now, ReadOnlyContext ctx,
+            Collector<RoutedEvent> out) {
         byte[] shared = null;
-        for (RouteDecision decision : router.route(event)) {
+        for (RouteDecision decision : router.route(event, fromTopic)) {
             DestinationConfig target = decision.destination();
             if (decision.failed()) {
                 deadLetter(event, input, now, ctx, decision);
@@ -111,7 +156,8 @@ public final class ParseAndRouteFunction extends ProcessFunction<RawEvent, Route
     }
 
     /** A body that cannot be built (a mapping that fails for this event) will never deliver: dead-letter it. */
-    private void deadLetter(SegmentEvent event, RawEvent input, long now, Context ctx, RouteDecision decision) {
+    private void deadLetter(SegmentEvent event, RawEvent input, long now, ReadOnlyContext ctx,
+            RouteDecision decision) {
         String routeId = decision.routeId();
         RoutedEvent unsent = new RoutedEvent(routeId, 0, event.messageId(), event.type().wireName(),
                 Json.toBytes(event.json()), input.origin(), now);

@@ -44,14 +44,23 @@ final class PrivacyRules implements Serializable {
     }
 
     /**
-     * Whether no destination may get this event: its userId is suppressed, unless it is the user's own deletion
-     * request under {@code suppress_with_delete} (which then goes to the destinations that handle deletes).
+     * Whether no destination may get this event: its userId is suppressed by the file or by the topic
+     * ({@code fromTopic}, null when the topic does not list the user). Either list suffices, so lifting a user on
+     * the topic does not lift the file's suppression.
      */
-    boolean suppressed(SegmentEvent event) {
-        if (event.userId() == null || suppressions.isEmpty()) {
+    boolean suppressed(SegmentEvent event, SuppressionMode fromTopic) {
+        if (event.userId() == null) {
             return false;
         }
-        SuppressionMode mode = suppressions.get(event.userId());
+        return suppresses(fromTopic, event)
+                || (!suppressions.isEmpty() && suppresses(suppressions.get(event.userId()), event));
+    }
+
+    /**
+     * A user's own deletion request under {@code suppress_with_delete} still goes (to the destinations that handle
+     * deletes); under {@code suppress_only} nothing does.
+     */
+    private static boolean suppresses(SuppressionMode mode, SegmentEvent event) {
         return mode != null && !(mode == SuppressionMode.SUPPRESS_WITH_DELETE && event.type() == EventType.DELETE);
     }
 

@@ -3,6 +3,7 @@ package dev.outflow.operators.routing;
 import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.testutils.Catalogs;
 import dev.outflow.operators.testutils.RecordingMetrics;
+import dev.outflow.operators.testutils.RoutingHarness;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
@@ -13,9 +14,7 @@ import dev.outflow.schemas.event.RawEvent;
 
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,13 +50,12 @@ class ParseAndRouteFunctionTest {
 
     private final RecordingMetrics metrics = new RecordingMetrics();
     private MockEnvironment environment;
-    private OneInputStreamOperatorTestHarness<RawEvent, RoutedEvent> harness;
+    private RoutingHarness harness;
 
     @BeforeEach
     void openHarness() throws Exception {
         environment = new MockEnvironmentBuilder().setMetricGroup(metrics.taskGroup()).build();
-        harness = new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new ParseAndRouteFunction(CATALOG)), environment);
+        harness = new RoutingHarness(new ParseAndRouteFunction(CATALOG), environment);
         harness.open();
         harness.setProcessingTime(NOW);
     }

@@ -3,6 +3,7 @@ package dev.outflow.operators.routing;
 import dev.outflow.operators.OutputTags;
 import dev.outflow.operators.testutils.Catalogs;
 import dev.outflow.operators.testutils.RecordingMetrics;
+import dev.outflow.operators.testutils.RoutingHarness;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.delivery.DeliveryStatus;
 import dev.outflow.schemas.delivery.RoutedEvent;
@@ -11,9 +12,7 @@ import dev.outflow.schemas.event.RawEvent;
 
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,13 +54,12 @@ class ParseAndRouteRulesTest {
 
     private final RecordingMetrics metrics = new RecordingMetrics();
     private MockEnvironment environment;
-    private OneInputStreamOperatorTestHarness<RawEvent, RoutedEvent> harness;
+    private RoutingHarness harness;
 
     @BeforeEach
     void openHarness() throws Exception {
         environment = new MockEnvironmentBuilder().setMetricGroup(metrics.taskGroup()).build();
-        harness = new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new ParseAndRouteFunction(CATALOG)), environment);
+        harness = new RoutingHarness(new ParseAndRouteFunction(CATALOG), environment);
         harness.open();
         harness.setProcessingTime(NOW);
     }

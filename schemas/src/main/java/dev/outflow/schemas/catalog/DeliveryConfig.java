@@ -6,8 +6,8 @@ import java.io.Serializable;
  * How requests to a destination are made.
  *
  * @param timeoutMs per-request timeout (connect plus response)
- * @param maxConcurrency most requests in flight to this destination at once, per subtask (the adaptive limit
- *     moves below it)
+ * @param maxConcurrency most requests in flight to this destination at once (all of its batches go through one
+ *     delivery subtask; the adaptive limit moves below it)
  * @param retry backoff and window for retryable failures
  * @param dedupWindowMs how long a messageId seen for this destination is remembered, so a repeat is not sent again
  * @param circuitOpenMs how long the circuit stays open after sustained failure before a probe is let through

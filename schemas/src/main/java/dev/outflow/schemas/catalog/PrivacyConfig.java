@@ -14,13 +14,14 @@ import java.util.Set;
  * stage before any destination sees an event.
  *
  * @param suppressions suppressed userIds and their regulation (from the {@code suppressions} file)
+ * @param suppressionTopic the compacted Kafka topic of further suppressions (keyed by userId), or null for none
  * @param blocked blocked-fields rules, in file order
  * @param hashed hashing rules, in file order
  */
-public record PrivacyConfig(Map<String, SuppressionMode> suppressions, List<BlockRule> blocked, List<HashRule> hashed)
-        implements Serializable {
+public record PrivacyConfig(Map<String, SuppressionMode> suppressions, String suppressionTopic,
+        List<BlockRule> blocked, List<HashRule> hashed) implements Serializable {
 
-    public static final PrivacyConfig NONE = new PrivacyConfig(Map.of(), List.of(), List.of());
+    public static final PrivacyConfig NONE = new PrivacyConfig(Map.of(), null, List.of(), List.of());
 
     public PrivacyConfig {
         suppressions = Map.copyOf(suppressions);

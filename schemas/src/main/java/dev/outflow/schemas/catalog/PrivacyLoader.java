@@ -21,12 +21,15 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the catalog's {@code privacy} section: {@code suppressions} (a file of suppressed userIds),
+ * {@code suppressionTopic} (a compacted Kafka topic of them, read by the job),
  * {@code blockedFields} and {@code hashFields} (field paths or data categories, for all or some destinations).
  */
 final class PrivacyLoader {
 
     private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*");
     private static final Pattern SEPARATOR = Pattern.compile("[\\s,]+");
+    /** Kafka's own rule for topic names. */
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     private final String origin;
     private final Set<String> destinationIds;
@@ -41,6 +44,11 @@ final class PrivacyLoader {
         Map<String, SuppressionMode> suppressions = suppressionFile.isEmpty()
                 ? Map.of()
                 : suppressions(resolve(suppressionFile));
+        String suppressionTopic = privacy.string("suppressionTopic", "");
+        if (!suppressionTopic.isEmpty() && !TOPIC.matcher(suppressionTopic).matches()) {
+            privacy.fail("suppressionTopic", "'" + suppressionTopic + "' is not a Kafka topic name (letters, digits,"
+                    + " '.', '_' and '-', at most 249)");
+        }
         List<BlockRule> blocked = new ArrayList<>();
         for (CatalogLoader.Fields rule : rules(privacy, "blockedFields")) {
             Map<String, PiiKind> paths = fields(rule);
@@ -62,7 +70,8 @@ final class PrivacyLoader {
             hashed.add(new HashRule(paths, destinations));
         }
         privacy.rejectUnknown();
-        return new PrivacyConfig(suppressions, blocked, hashed);
+        return new PrivacyConfig(suppressions, suppressionTopic.isEmpty() ? null : suppressionTopic, blocked,
+                hashed);
     }
 
     private static List<CatalogLoader.Fields> rules(CatalogLoader.Fields privacy, String field) {

@@ -13,7 +13,9 @@ public enum InvalidReason {
     MISSING_IDENTITY,
     MISSING_FIELD,
     WRONG_TYPE,
-    BAD_TIMESTAMP;
+    BAD_TIMESTAMP,
+    /** A record of the suppression topic without a userId key or with an unknown regulation. */
+    BAD_SUPPRESSION;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);
