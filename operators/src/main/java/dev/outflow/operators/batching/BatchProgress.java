@@ -1,7 +1,8 @@
 package dev.outflow.operators.batching;
 
 /**
- * What the batcher knows about the batch it is filling, so a flush decision needs no read of the buffer.
+ * What the batcher knows about the batch it is filling, so a flush decision needs no read of the buffer. Kept on the
+ * heap only: the state holds the events and the deadline, from which the batcher rebuilds it after a restore.
  *
  * @param count events buffered
  * @param bytes payload bytes buffered

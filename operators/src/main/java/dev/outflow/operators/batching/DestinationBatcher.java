@@ -27,6 +27,7 @@ import org.apache.flink.util.Collector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,9 +56,11 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     public static final ListStateDescriptor<RoutedEvent> BUFFER =
             new ListStateDescriptor<>("batch-buffer", RoutedEvent.class);
 
-    /** Count, bytes and deadline of the open batch. Cleared by {@link #flush}. */
-    public static final ValueStateDescriptor<BatchProgress> PROGRESS =
-            new ValueStateDescriptor<>("batch-progress", BatchProgress.class);
+    /**
+     * When the open batch goes out regardless (its timer), written once when the batch opens. Cleared by
+     * {@link #flush}. Its count and bytes are not stored: they follow from {@link #BUFFER} (see {@link #openBatch}).
+     */
+    public static final ValueStateDescriptor<Long> DEADLINE = new ValueStateDescriptor<>("batch-deadline", Types.LONG);
 
     /** Events waiting for a retry, by due time. An entry is removed when its timer releases it. */
     public static final MapStateDescriptor<Long, ParkedBatch> PARKED =
@@ -66,10 +69,20 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /** Name of the dedup state: messageId to when it was first seen. Entries expire by TTL (the dedup window). */
     public static final String SEEN_NAME = "seen-message-ids";
 
+    /** In {@link #openBatches}: the key has no open batch. */
+    private static final BatchProgress NO_BATCH = new BatchProgress(0, 0, Long.MAX_VALUE);
+
     private final DestinationCatalog catalog;
 
     private transient ListState<RoutedEvent> buffer;
-    private transient ValueState<BatchProgress> progress;
+    private transient ValueState<Long> deadline;
+    /**
+     * The open batch of each key this subtask has seen, or {@link #NO_BATCH}: a heap copy of what {@link #BUFFER}
+     * and {@link #DEADLINE} hold, so adding an event costs one state write (the buffer append) instead of a read and
+     * a write of the batch's progress too. A new instance (after a restore or rescaling) starts empty and rebuilds an
+     * entry from the state on the key's first event. One entry per destination shard.
+     */
+    private transient Map<String, BatchProgress> openBatches;
     private transient MapState<Long, ParkedBatch> parked;
     private transient MapState<String, Long> seen;
     private transient DestinationMetrics metrics;
@@ -95,7 +108,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     @Override
     public void open(OpenContext openContext) {
         buffer = getRuntimeContext().getListState(BUFFER);
-        progress = getRuntimeContext().getState(PROGRESS);
+        deadline = getRuntimeContext().getState(DEADLINE);
+        openBatches = new HashMap<>();
         parked = getRuntimeContext().getMapState(PARKED);
         long longestDedupWindow = catalog.destinations().stream()
                 .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
@@ -172,7 +186,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             parkedEvents.addAndGet(-batch.size());
             release(batch, ctx, out);
         }
-        BatchProgress open = progress.value();
+        BatchProgress open = openBatch(ctx.getCurrentKey());
         if (open != null && open.deadline() <= timestamp) {
             flush(ctx, out, open);
         }
@@ -198,7 +212,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private void add(RoutedEvent event, BatchingConfig limits, Context ctx, Collector<DeliveryBatch> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        BatchProgress open = progress.value();
+        String key = ctx.getCurrentKey();
+        BatchProgress open = openBatch(key);
         long size = event.payload().length;
         if (open == null && (limits.isSingle() || size >= limits.maxBytes())) {
             out.collect(new DeliveryBatch(event.destinationId(), event.shard(), new RoutedEvent[] {event}, size, now));
@@ -212,14 +227,35 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         if (open == null) {
             open = new BatchProgress(0, 0, now + limits.maxWaitMs());
             ctx.timerService().registerProcessingTimeTimer(open.deadline());
+            deadline.update(open.deadline());
         }
         buffer.add(event);
         open = new BatchProgress(open.count() + 1, open.bytes() + size, open.deadline());
         if (open.count() >= limits.maxEvents() || open.bytes() >= limits.maxBytes()) {
             flush(ctx, out, open);
         } else {
-            progress.update(open);
+            openBatches.put(key, open);
         }
+    }
+
+    /** The current key's open batch, or null; read from the state only the first time this instance sees the key. */
+    private BatchProgress openBatch(String key) throws Exception {
+        BatchProgress open = openBatches.get(key);
+        if (open == null) {
+            Long due = deadline.value();
+            open = NO_BATCH;
+            if (due != null) {
+                int count = 0;
+                long bytes = 0;
+                for (RoutedEvent buffered : buffer.get()) {
+                    count++;
+                    bytes += buffered.payload().length;
+                }
+                open = new BatchProgress(count, bytes, due);
+            }
+            openBatches.put(key, open);
+        }
+        return open == NO_BATCH ? null : open;
     }
 
     private void flush(Context ctx, Collector<DeliveryBatch> out, BatchProgress open) throws Exception {
@@ -228,7 +264,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             events.add(event);
         }
         buffer.clear();
-        progress.clear();
+        deadline.clear();
+        openBatches.put(ctx.getCurrentKey(), NO_BATCH);
         if (!parked.contains(open.deadline())) {
             // the timer is shared when a parked batch is due at the same millisecond: leave it to release that one
             ctx.timerService().deleteProcessingTimeTimer(open.deadline());

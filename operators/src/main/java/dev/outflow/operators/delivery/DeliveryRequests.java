@@ -3,7 +3,6 @@ package dev.outflow.operators.delivery;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
-import java.io.ByteArrayOutputStream;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,17 +23,24 @@ public final class DeliveryRequests {
         if (!asArray && events.length == 1) {
             return events[0].payload();
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
-                batch.payloadBytes() + events.length + 1));
-        body.write('[');
+        int length = events.length + 1;
+        for (RoutedEvent event : events) {
+            length += event.payload().length;
+        }
+        // sized exactly and filled in place: a batch body is tens of kilobytes, built once per request
+        byte[] body = new byte[Math.max(2, length)];
+        body[0] = '[';
+        int at = 1;
         for (int i = 0; i < events.length; i++) {
             if (i > 0) {
-                body.write(',');
+                body[at++] = ',';
             }
-            body.writeBytes(events[i].payload());
+            byte[] payload = events[i].payload();
+            System.arraycopy(payload, 0, body, at, payload.length);
+            at += payload.length;
         }
-        body.write(']');
-        return body.toByteArray();
+        body[at] = ']';
+        return body;
     }
 
     public static Map<String, String> headers(DeliveryBatch batch, Map<String, String> configured) {

@@ -268,21 +268,43 @@ class DestinationBatcherTest {
         assertStateAndTimersCleared();
     }
 
-    @Test
-    void aRestoredBatchStillFlushesOnCount() throws Exception {
-        harness = openHarness(Backend.HEAP, null);
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aRestoredBatchStillFlushesOnCount(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
         harness.processElement1(record(event("counted", 0, "m1", 10)));
         harness.processElement1(record(event("counted", 0, "m2", 10)));
         OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
         harness.close();
 
-        harness = openHarness(Backend.HEAP, snapshot);
+        harness = openHarness(backend, snapshot);
         harness.processElement1(record(event("counted", 0, "m3", 10)));
 
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
                         .containsExactly("m1", "m2", "m3"));
         assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aRestoredBatchStillFlushesOnBytes(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent first = event("sized", 0, "m1", 400);
+        harness.processElement1(record(first));
+        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
+        harness.close();
+
+        harness = openHarness(backend, snapshot);
+        RoutedEvent second = event("sized", 0, "m2", 700);
+        harness.processElement1(record(second));
+
+        assertThat(harness.extractOutputValues()).as("the restored 400 bytes plus 700 would overflow 1024")
+                .singleElement().satisfies(batch -> {
+                    assertThat(batch.events()).containsExactly(first);
+                    assertThat(batch.payloadBytes()).isEqualTo(400);
+                });
+        assertThat(bufferedKeys()).as("the new event opened the next batch").isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -486,7 +508,7 @@ class DestinationBatcherTest {
         KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
         List<String> buffered = backend.getKeys(DestinationBatcher.BUFFER.getName(), VoidNamespace.INSTANCE).toList();
         List<String> progressed =
-                backend.getKeys(DestinationBatcher.PROGRESS.getName(), VoidNamespace.INSTANCE).toList();
+                backend.getKeys(DestinationBatcher.DEADLINE.getName(), VoidNamespace.INSTANCE).toList();
         assertThat(buffered).containsExactlyInAnyOrderElementsOf(progressed);
         return buffered.size();
     }

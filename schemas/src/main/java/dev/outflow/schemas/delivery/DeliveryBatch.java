@@ -1,5 +1,7 @@
 package dev.outflow.schemas.delivery;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -12,6 +14,7 @@ import java.util.Objects;
  * @param payloadBytes sum of the events' payload sizes
  * @param formedAt when the batch was closed (ms)
  */
+@TypeInfo(DeliveryBatchSerializer.Factory.class)
 public record DeliveryBatch(String destinationId, int shard, RoutedEvent[] events, long payloadBytes, long formedAt) {
 
     public int size() {

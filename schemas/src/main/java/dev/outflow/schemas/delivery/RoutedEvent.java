@@ -1,5 +1,7 @@
 package dev.outflow.schemas.delivery;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -17,6 +19,7 @@ import java.util.Objects;
  * @param firstAttemptAt when the first attempt started (ms), 0 until then; the retry window counts from here
  * @param history the most recent attempts, oldest first (at most {@link #MAX_HISTORY}), written with a dead letter
  */
+@TypeInfo(RoutedEventSerializer.Factory.class)
 public record RoutedEvent(
         String destinationId, int shard, String messageId, String eventType, byte[] payload, String origin,
         long routedAt, int attempts, long firstAttemptAt, AttemptRecord[] history) {
