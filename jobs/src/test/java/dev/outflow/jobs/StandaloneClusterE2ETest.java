@@ -120,18 +120,35 @@ class StandaloneClusterE2ETest {
     @Test
     @Order(1)
     void flinkRunSubmitsTheShadedJarLikeAUser() throws Throwable {
+        try {
+            // Twice on the same TaskManager, as after an upgrade or a restart: each run gets a new user-code class
+            // loader there, and GraalJS must load again in it.
+            awaitTrue("the TaskManager's first metrics", () -> metaspaceUsed() > 0);
+            long metaspaceBefore = metaspaceUsed();
+            for (int run = 1; run <= 2; run++) {
+                submitWithFlinkRun(run);
+            }
+            System.out.printf("cluster-e2e: TaskManager metaspace %d MB before and %d MB after two jobs with a "
+                    + "function destination%n", metaspaceBefore >> 20, metaspaceUsed() >> 20);
+        } catch (Throwable e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private void submitWithFlinkRun(int run) throws Exception {
         List<String> destinations = List.of("warehouse", "crm", "forwarder");
         try (LocalHttpEndpoint warehouse = LocalHttpEndpoint.start("warehouse", EndpointBehavior.healthy());
                 LocalHttpEndpoint crm = LocalHttpEndpoint.start("crm", EndpointBehavior.healthy());
                 LocalHttpEndpoint forwarded = LocalHttpEndpoint.start("forwarded", EndpointBehavior.healthy())) {
-            Topics topics = Topics.create("cli");
-            DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(500, 0.01, 0.05, 5L,
+            Topics topics = Topics.create("cli" + run);
+            DemoTraffic traffic = new DemoTraffic(new DemoTraffic.Spec(300, 0.01, 0.05, run,
                     List.of("Warehouse Webhook", "CRM Webhook", "Forwarder Function")));
             Expected expected = Expected.from(traffic.records(), destinations);
             traffic.produce(LocalKafkaExtension.bootstrapServers(), topics.input());
             // a JavaScript destination too: GraalJS must load from the job jar in Flink's user-code class loader
             Path code = Files.writeString(workDir.resolve("forward.js"), FORWARDER_FUNCTION);
-            Path catalog = writeCatalog(workDir.resolve("cli-destinations.yaml"), warehouse, crm, """
+            Path catalog = writeCatalog(workDir.resolve("cli-destinations-" + run + ".yaml"), warehouse, crm, """
                       - id: forwarder
                         name: Forwarder Function
                         type: function
@@ -143,20 +160,29 @@ class StandaloneClusterE2ETest {
             try (DeliveryAccounting accounting = topics.accounting(destinations)) {
                 awaitTrue("job " + jobId + " fully RUNNING", () -> fullyRunning(cluster.rest(), jobId));
                 awaitAccounted(accounting, expected);
-                assertThat(lost(expected, accounting.outcomes())).as("pairs with no outcome").isEmpty();
+                assertThat(lost(expected, accounting.outcomes())).as("run %d: pairs with no outcome", run).isEmpty();
                 assertThat(warehouse.lastHeader("Authorization")).isEqualTo("Bearer " + SECRET);
-                assertThat(forwarded.acceptedMessageIds()).as("the function's own requests")
+                assertThat(forwarded.acceptedMessageIds()).as("run %d: the function's own requests", run)
                         .isEqualTo(delivered(accounting.outcomes(), "forwarder"));
                 // Without a restart a duplicate needs a request that timed out on our side after the endpoint
                 // took it (seen on a loaded machine): at-least-once allows it, so it is reported, not failed.
-                System.out.printf("cluster-e2e flink run: duplicates warehouse=%d crm=%d forwarded=%d%n",
+                System.out.printf("cluster-e2e flink run %d: duplicates warehouse=%d crm=%d forwarded=%d%n", run,
                         warehouse.duplicates(), crm.duplicates(), forwarded.duplicates());
+                assertThat(cluster.rest().exceptions(jobId).path("exceptionHistory").path("entries"))
+                        .as("run %d: the job never failed", run).isEmpty();
             } finally {
                 cancelAndAwaitFreeSlots(jobId);
             }
-        } catch (Throwable e) {
-            failed = true;
-            throw e;
+        }
+    }
+
+    /** The TaskManager's metaspace in use (bytes), from its Flink metrics; 0 before they are reported. */
+    private static long metaspaceUsed() {
+        try {
+            return cluster.rest().taskManagerMetrics(taskManager.resourceId(), "Status.JVM.Memory.Metaspace.Used")
+                    .path(0).path("value").asLong();
+        } catch (IOException notAnswering) {
+            return 0;
         }
     }
 

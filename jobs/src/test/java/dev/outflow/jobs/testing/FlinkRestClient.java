@@ -123,6 +123,11 @@ public final class FlinkRestClient implements AutoCloseable {
         return ids;
     }
 
+    /** {@code GET /taskmanagers/<id>/metrics?get=...}: {@code [{"id": name, "value": "..."}]}. */
+    public JsonNode taskManagerMetrics(String taskManagerId, String... metrics) throws IOException {
+        return get("/taskmanagers/" + taskManagerId + "/metrics?get=" + String.join(",", metrics));
+    }
+
     /** {@code GET /overview}; answers as soon as the REST endpoint is up. */
     public JsonNode overview() throws IOException {
         return get("/overview");

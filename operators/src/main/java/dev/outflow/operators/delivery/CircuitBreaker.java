@@ -60,9 +60,13 @@ public final class CircuitBreaker {
         };
     }
 
-    /** When a refused caller should come back. */
+    /**
+     * When a refused caller should come back: when the open period ends, or, while a probe is out, one open
+     * period later (the probe's answer may take that long; every refused batch costs a trip through the retry
+     * topic, so coming back sooner only burns work).
+     */
     public synchronized long retryAt(long now) {
-        return state == State.OPEN ? Math.max(now, openUntil) : now + Math.max(100, openMs / 10);
+        return state == State.OPEN ? Math.max(now, openUntil) : now + openMs;
     }
 
     public synchronized void record(Result result, long now) {

@@ -38,7 +38,9 @@ public final class DestinationLane {
 
     public DestinationLane(DestinationConfig destination) {
         this.destination = destination;
-        this.breaker = new CircuitBreaker(destination.delivery().circuitOpenMs());
+        // probing more often than a request can time out only sends probes into the same outage
+        this.breaker = new CircuitBreaker(
+                Math.max(destination.delivery().circuitOpenMs(), destination.delivery().timeoutMs()));
         this.limiter = new ConcurrencyLimiter(destination.delivery().maxConcurrency());
     }
 

@@ -108,10 +108,8 @@ public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEve
             throws Exception {
         if (!change.valid()) {
             if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-                RawEvent record = change.record();
-                ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.malformed(record, new InvalidEvent(
-                        InvalidReason.BAD_SUPPRESSION, change.problem(), -1, record.value()),
-                        ctx.currentProcessingTime()));
+                ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.unreadableSuppression(change.record(),
+                        change.problem(), ctx.currentProcessingTime()));
             }
             return;
         }

@@ -223,7 +223,9 @@ final class MappingCompiler {
     private static Expr compileTemplate(JsonNode options) {
         if (options.isTextual()) {
             String template = options.textValue();
-            return PlaceholderTemplate.hasPlaceholders(template) ? new TemplateExpr(template) : new Constant(options);
+            return PlaceholderTemplate.hasPlaceholders(template)
+                    ? new TemplateExpr(PlaceholderTemplate.compile(template))
+                    : new Constant(options);
         }
         return new DynamicTemplateExpr(compile(options));
     }
@@ -362,10 +364,10 @@ final class MappingCompiler {
         }
     }
 
-    record TemplateExpr(String template) implements Expr {
+    record TemplateExpr(PlaceholderTemplate template) implements Expr {
         @Override
         public JsonNode evaluate(JsonNode payload) {
-            return JsValues.NODES.textNode(PlaceholderTemplate.render(template, payload));
+            return JsValues.NODES.textNode(template.render(payload));
         }
     }
 

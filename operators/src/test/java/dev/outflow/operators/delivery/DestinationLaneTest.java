@@ -65,11 +65,27 @@ class DestinationLaneTest {
         assertThat(lane.admit(11_010)).as("the probe").isNull();
         DestinationLane.Hold waitingForProbe = lane.admit(11_011);
         assertThat(waitingForProbe).as("others wait for the probe").isNotNull();
-        assertThat(waitingForProbe.until()).as("at least a second: a deferral costs a trip through Kafka")
-                .isEqualTo(11_011 + DestinationLane.MIN_DEFER_MS);
+        assertThat(waitingForProbe.until()).as("an open period: the probe's answer may take that long")
+                .isEqualTo(11_011 + 10_000);
 
         lane.learn(attempt(AttemptOutcome.DELIVERED, 200, 11_010, 0));
         assertThat(lane.admit(11_100)).isNull();
+    }
+
+    @Test
+    void theCircuitStaysOpenAtLeastOneRequestTimeout() {
+        DestinationLane shortCircuit = new DestinationLane(Catalogs.yaml("""
+                destinations:
+                  - id: crm
+                    type: webhook
+                    endpoint: https://crm.example/in
+                    delivery: {timeout: 5s, circuitOpen: 50ms}
+                """).get("crm"));
+        for (int i = 0; i < 10; i++) {
+            shortCircuit.learn(attempt(AttemptOutcome.RETRYABLE, 500, 1_000, 0));
+        }
+
+        assertThat(shortCircuit.admit(2_000).until()).isEqualTo(1_010 + 5_000);
     }
 
     @Test

@@ -46,6 +46,19 @@ class MappingTest {
     }
 
     @Test
+    void aTemplateCompiledAtLoadRendersAsTheTwoUpstreamPassesDo() {
+        JsonNode event = json("{\"a\": \"{{b}}\", \"b\": \"B\", \"n\": 0, \"nil\": null, \"list\": [1, 2]}");
+        // a value is not scanned again by the double-brace pass it came from...
+        assertThat(Mapping.compile(json("{\"t\": {\"@template\": \"<{{a}}|{{ b }}|{{n}}|{{nil}}|{{gone}}|{{list}}>\"}}"))
+                .transform(event).path("t").asText()).isEqualTo("<{{b}}|B|0|||1,2>");
+        // ...but a triple-brace value is, as upstream's second pass does
+        assertThat(Mapping.compile(json("{\"t\": {\"@template\": \"{{{a}}} and {{b}}\"}}"))
+                .transform(event).path("t").asText()).isEqualTo("B and B");
+        assertThat(Mapping.compile(json("{\"t\": {\"@template\": \"{{b}}{{b}}\"}}"))
+                .transform(event).path("t").asText()).isEqualTo("BB");
+    }
+
+    @Test
     void survivesJavaSerializationAsFlinkShipsIt() throws Exception {
         Mapping original = Mapping.compile(json("{\"greeting\": {\"@liquid\": \"Hi {{ traits.name | upcase }}\"},"
                 + " \"fixed\": {\"k\": [1, \"two\", null]}, \"id\": {\"@path\": \"$.userId\"}, \"tags\": {\"@arrayPath\": [\"$.items\", {\"sku\": {\"@path\": \"$.sku\"}}]}}"));

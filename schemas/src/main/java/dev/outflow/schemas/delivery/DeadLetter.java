@@ -40,6 +40,19 @@ public record DeadLetter(
                 0, new AttemptRecord[0], now);
     }
 
+    /** The reason code of a suppression-topic record that could not be applied. */
+    public static final String BAD_SUPPRESSION = "bad_suppression";
+
+    /**
+     * A record of the suppression topic that could not be applied (no userId key, or an unknown value). It is not
+     * an event, so it has no {@link InvalidEvent}; it is dead-lettered as malformed input of that topic.
+     */
+    public static DeadLetter unreadableSuppression(RawEvent record, String problem, long now) {
+        return new DeadLetter(MALFORMED, BAD_SUPPRESSION + ": " + problem, false, null, null, record.topic(),
+                record.partition(), record.offset(), -1, Payloads.encoding(record.value()),
+                Payloads.text(record.value()), 0, new AttemptRecord[0], now);
+    }
+
     /** An event that a destination did not take. {@code attempts} must not be empty. */
     public static DeadLetter undeliverable(RoutedEvent event, String reason, boolean retryable,
             AttemptRecord[] attempts, long now) {

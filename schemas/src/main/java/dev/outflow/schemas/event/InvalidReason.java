@@ -13,9 +13,7 @@ public enum InvalidReason {
     MISSING_IDENTITY,
     MISSING_FIELD,
     WRONG_TYPE,
-    BAD_TIMESTAMP,
-    /** A record of the suppression topic without a userId key or with an unknown regulation. */
-    BAD_SUPPRESSION;
+    BAD_TIMESTAMP;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);
