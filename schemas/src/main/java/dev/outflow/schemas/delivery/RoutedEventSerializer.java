@@ -6,6 +6,7 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -13,7 +14,7 @@ import java.util.Map;
 
 /**
  * Writes a {@link RoutedEvent} between operators and in the batcher's state: its fields in declaration order,
- * strings as UTF-8 bytes (null-safe), the payload as length and bytes, the history as a
+ * strings with Flink's {@link StringValue} encoding (null-safe), the payload as length and bytes, the history as a
  * count and its attempts.
  */
 public final class RoutedEventSerializer extends ImmutableRecordSerializer<RoutedEvent> {
@@ -26,12 +27,12 @@ public final class RoutedEventSerializer extends ImmutableRecordSerializer<Route
 
     @Override
     public void serialize(RoutedEvent event, DataOutputView target) throws IOException {
-        writeString(event.destinationId(), target);
+        StringValue.writeString(event.destinationId(), target);
         target.writeInt(event.shard());
-        writeString(event.messageId(), target);
-        writeString(event.eventType(), target);
+        StringValue.writeString(event.messageId(), target);
+        StringValue.writeString(event.eventType(), target);
         writeBytes(event.payload(), target);
-        writeString(event.origin(), target);
+        StringValue.writeString(event.origin(), target);
         target.writeLong(event.routedAt());
         target.writeInt(event.attempts());
         target.writeLong(event.firstAttemptAt());
@@ -40,26 +41,26 @@ public final class RoutedEventSerializer extends ImmutableRecordSerializer<Route
         for (AttemptRecord attempt : history) {
             target.writeLong(attempt.at());
             target.writeInt(attempt.status());
-            writeString(attempt.error(), target);
+            StringValue.writeString(attempt.error(), target);
             target.writeLong(attempt.latencyMs());
         }
     }
 
     @Override
     public RoutedEvent deserialize(DataInputView source) throws IOException {
-        String destinationId = readString(source);
+        String destinationId = StringValue.readString(source);
         int shard = source.readInt();
-        String messageId = readString(source);
-        String eventType = readString(source);
+        String messageId = StringValue.readString(source);
+        String eventType = StringValue.readString(source);
         byte[] payload = readBytes(source);
-        String origin = readString(source);
+        String origin = StringValue.readString(source);
         long routedAt = source.readLong();
         int attempts = source.readInt();
         long firstAttemptAt = source.readLong();
         int length = source.readInt();
         AttemptRecord[] history = length == 0 ? NO_ATTEMPTS : new AttemptRecord[length];
         for (int i = 0; i < length; i++) {
-            history[i] = new AttemptRecord(source.readLong(), source.readInt(), readString(source),
+            history[i] = new AttemptRecord(source.readLong(), source.readInt(), StringValue.readString(source),
                     source.readLong());
         }
         return new RoutedEvent(destinationId, shard, messageId, eventType, payload, origin, routedAt, attempts,
