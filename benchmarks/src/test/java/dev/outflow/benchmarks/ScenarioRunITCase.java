@@ -65,7 +65,9 @@ class ScenarioRunITCase {
         assertThat(segment.pending()).isZero();
         assertThat(segment.accepted() + segment.deadLettered()).isGreaterThanOrEqualTo(events);
         assertThat(segment.unconfirmed()).isZero();
-        assertThat(segment.requests()).isGreaterThanOrEqualTo(events);
+        // an event held back past its (here 4 s) retry window is dead-lettered without a request, so only the
+        // accepted ones are sure to have cost one
+        assertThat(segment.requests()).isGreaterThanOrEqualTo(segment.accepted());
         assertThat(segment.firstAttemptPercent()).isBetween(80.0, 100.0);
 
         DeliverabilitySummary summary = DeliverabilitySummary.of(List.of(result));
