@@ -1,5 +1,7 @@
 package dev.outflow.jobs;
 
+import org.awaitility.Awaitility;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.jobs.local.DeliveryAccounting;
@@ -474,14 +476,9 @@ class StandaloneClusterE2ETest {
         }
     }
 
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + STEP_TIMEOUT.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(STEP_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(condition::getAsBoolean);
     }
 
     private static long millisSince(long nanoTime) {

@@ -195,7 +195,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         return acceptedHere;
     }
 
-    private boolean insideRetryAfter(long received) {
+    /** Whether a request received at {@code received} would count as sent inside a Retry-After. */
+    boolean insideRetryAfter(long received) {
         synchronized (retryAfterLock) {
             return received < retryAfterUntil && received > retryAfterAnnouncedAt + RETRY_AFTER_GRACE_MS;
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The fault-injecting endpoint as a client meets it, and what it records. */
 class LocalHttpEndpointTest {
@@ -50,7 +51,8 @@ class LocalHttpEndpointTest {
             HttpResponse<String> throttled = post(endpoint, "{\"messageId\":\"a\"}");
             assertThat(throttled.statusCode()).isEqualTo(429);
             assertThat(throttled.headers().firstValue("Retry-After")).hasValue("5");
-            Thread.sleep(LocalHttpEndpoint.RETRY_AFTER_GRACE_MS + 50);
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> endpoint.insideRetryAfter(System.currentTimeMillis()));
             post(endpoint, "{\"messageId\":\"a\"}");
             post(endpoint, "{\"messageId\":\"a\"}");
             assertThat(endpoint.retryAfterViolations()).isEqualTo(2);

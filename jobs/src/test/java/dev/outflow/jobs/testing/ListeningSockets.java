@@ -30,7 +30,7 @@ public final class ListeningSockets {
 
     /**
      * Listening sockets of process {@code pid} bound to anything but loopback, as {@code hexAddress:hexPort}
-     * (for example {@code 00000000:1F90} is 0.0.0.0:8080). Empty when all of them are loopback.
+     * (for example {@code 00000000:1F90} is the wildcard address, port 8080). Empty when all of them are loopback.
      */
     public static List<String> nonLoopback(long pid) throws IOException {
         return listening(pid).stream()

@@ -1,5 +1,8 @@
 package dev.outflow.jobs.testing;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -207,38 +211,21 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 jobManagerEnvironment);
         jobManagerJvm = jvmOf(jobManager);
         rest = new FlinkRestClient(restUrl());
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (true) {
-            if (!jobManager.isAlive()) {
-                throw new IOException("the JobManager exited with code " + jobManager.exitValue() + "; see "
-                        + workDir.resolve("log"));
-            }
-            try {
-                rest.overview();
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("the JobManager's REST API did not answer within " + STARTUP_TIMEOUT
-                            + "; see " + workDir.resolve("log"), notYet);
-                }
-                Thread.sleep(200);
-            }
-        }
+        Awaitility.await("the JobManager's REST API (see " + workDir.resolve("log") + ")")
+                .atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .failFast("the JobManager exited; see " + workDir.resolve("log"), () -> !jobManager.isAlive())
+                .until(() -> {
+                    rest.overview();
+                    return true;
+                });
     }
 
     private void awaitRegistered(TaskManager taskManager) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (!rest.taskManagerIds().contains(taskManager.resourceId())) {
-            if (!taskManager.process().isAlive()) {
-                throw new IOException(taskManager.resourceId() + " exited with code "
-                        + taskManager.process().exitValue() + "; see " + taskManager.logFile());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException(taskManager.resourceId() + " did not register within " + STARTUP_TIMEOUT
-                        + "; see " + taskManager.logFile());
-            }
-            Thread.sleep(200);
-        }
+        Awaitility.await(taskManager.resourceId() + " registered (see " + taskManager.logFile() + ")")
+                .atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .failFast(taskManager.resourceId() + " exited; see " + taskManager.logFile(),
+                        () -> !taskManager.process().isAlive())
+                .until(() -> rest.taskManagerIds().contains(taskManager.resourceId()));
     }
 
     private List<String> withConfigDir(List<String> dynamicProperties) {
@@ -334,20 +321,21 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     /** The JVM of a launched process: the process itself, or the child of its {@code timeout} wrapper. */
-    private static ProcessHandle jvmOf(Process process) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            var java = process.children().filter(child -> child.info().command().orElse("").endsWith("java"))
-                    .findFirst();
-            if (java.isPresent() || process.info().command().orElse("").endsWith("java")) {
-                return java.orElse(process.toHandle());
-            }
-            if (!process.isAlive()) {
-                return process.toHandle();
-            }
-            Thread.sleep(10);
+    private static ProcessHandle jvmOf(Process process) {
+        AtomicReference<ProcessHandle> jvm = new AtomicReference<>(process.toHandle());
+        try {
+            Awaitility.await("the JVM under " + process.pid()).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        var child = process.children()
+                                .filter(handle -> handle.info().command().orElse("").endsWith("java")).findFirst();
+                        child.ifPresent(jvm::set);
+                        return child.isPresent() || process.info().command().orElse("").endsWith("java")
+                                || !process.isAlive();
+                    });
+        } catch (ConditionTimeoutException notFound) {
+            // no java child showed up: the process itself is the best handle there is
         }
-        return process.toHandle();
+        return jvm.get();
     }
 
     private static List<String> splitFlags(String flags) {
