@@ -272,6 +272,7 @@ public final class ThroughputCommand implements Callable<Integer> {
      */
     static final class Probe {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        static final int RAMP_UP_PERCENT = 10;
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final LocalKafkaBroker broker;
@@ -290,6 +291,15 @@ public final class ThroughputCommand implements Callable<Integer> {
         private long outputsAtCpuStart;
         private long outputsAtCpuEnd;
 
+        /**
+         * The output count at which the measured stretch starts: the first {@value #RAMP_UP_PERCENT}% of the
+         * outputs are left out, so the job's start-up (deploying its tasks, and the JIT compiling the start-up code
+         * it just ran) is not counted as the cost of events.
+         */
+        long startOutputs() {
+            return Math.max(1, expectedOutputs * RAMP_UP_PERCENT / 100);
+        }
+
         /** {@code harnessCpuNanos}: CPU the endpoints spent, to leave out. */
         Probe(LocalKafkaBroker broker, String topic, long expectedOutputs, LongSupplier harnessCpuNanos) {
             this.broker = broker;
@@ -305,7 +315,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                 while (true) {
                     long outputs = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
                     long cpu = os.getProcessCpuTime() - THREADS.getCurrentThreadCpuTime() - harnessCpuNanos.getAsLong();
-                    if (cpuStart < 0 && outputs > 0) {
+                    if (cpuStart < 0 && outputs >= startOutputs()) {
                         cpuStart = cpu;
                         outputsAtCpuStart = outputs;
                         processCpuStart = os.getProcessCpuTime();
@@ -375,8 +385,7 @@ public final class ThroughputCommand implements Callable<Integer> {
 
         /** Reads the outputs back: events/s from their append times, CPU per event, p99 latency (delivery log). */
         Figures figures(String name, long events, int outputsPerEvent) {
-            long firstAppend = Long.MAX_VALUE;
-            long lastAppend = Long.MIN_VALUE;
+            List<Long> appendTimes = new ArrayList<>();
             long read = 0;
             Map<String, Long> latencies = new HashMap<>();
             try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
@@ -387,8 +396,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                 while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                         read++;
-                        firstAppend = Math.min(firstAppend, record.timestamp());
-                        lastAppend = Math.max(lastAppend, record.timestamp());
+                        appendTimes.add(record.timestamp());
                         if (outputsPerEvent > 1) {
                             JsonNode log = Json.readTree(record.value());
                             if ("DELIVERED".equals(log.path("status").asText())) {
@@ -399,12 +407,16 @@ public final class ThroughputCommand implements Callable<Integer> {
                     }
                 }
             }
-            double seconds = Math.max(1, lastAppend - firstAppend) / 1000.0;
+            // the same steady stretch as the CPU figure: from the output that started it to the last one
+            long[] sorted = appendTimes.stream().mapToLong(Long::longValue).sorted().toArray();
+            int from = (int) Math.min(Math.max(0, startOutputs() - 1), Math.max(0, sorted.length - 1));
+            double seconds = sorted.length == 0 ? 1 : Math.max(1, sorted[sorted.length - 1] - sorted[from]) / 1000.0;
+            long timed = Math.max(1, read - from - 1);
             double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
             long p99 = outputsPerEvent > 1
                     ? Percentiles.of(latencies.values().stream().mapToLong(Long::longValue).sorted().toArray(), 99)
                     : -1;
-            return new Figures(name, events, read / (double) outputsPerEvent / seconds,
+            return new Figures(name, events, timed / (double) outputsPerEvent / seconds,
                     (cpuEnd - cpuStart) / 1000.0 / cpuEvents, p99);
         }
 

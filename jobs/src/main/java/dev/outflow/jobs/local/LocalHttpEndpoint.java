@@ -86,9 +86,11 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<ReceivedRequest> received = new ConcurrentLinkedQueue<>();
     private final AtomicLong receivedCount = new AtomicLong();
+    private final AtomicLong keptEvents = new AtomicLong();
 
     /**
-     * One request as it arrived (the last {@value #KEPT_REQUESTS} are kept), for tests of what a destination sends.
+     * One request as it arrived (the last {@value #KEPT_REQUESTS} are kept, fewer when their bodies hold more than
+     * {@value #KEPT_EVENTS} events), for tests of what a destination sends.
      *
      * @param method the HTTP method
      * @param path the request path with its query
@@ -98,6 +100,12 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     public record ReceivedRequest(String method, String path, Map<String, String> headers, JsonNode body) {}
 
     private static final int KEPT_REQUESTS = 10_000;
+    /**
+     * Also bounded by the events their bodies hold: batch endpoints get a hundred events per request, and the
+     * throughput benchmark's endpoints, in the job's process, would otherwise keep a million parsed events alive
+     * (its garbage collector's work would be billed to the job).
+     */
+    private static final int KEPT_EVENTS = 2_000;
     private final Object retryAfterLock = new Object();
     private long retryAfterAnnouncedAt = Long.MIN_VALUE;
     private long retryAfterUntil = Long.MIN_VALUE;
@@ -293,7 +301,10 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         return log.stream().filter(Request::insideRetryAfter).count();
     }
 
-    /** The requests received, oldest first (at most the last 10,000). */
+    /**
+     * The requests received, oldest first: the last {@value #KEPT_REQUESTS}, fewer when their bodies hold more than
+     * {@value #KEPT_EVENTS} events.
+     */
     public List<ReceivedRequest> received() {
         return List.copyOf(received);
     }
@@ -303,11 +314,23 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         for (Header header : request.getHeaders()) {
             headers.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
-        received.add(new ReceivedRequest(request.getMethod(), request.getPath(), Map.copyOf(headers), body));
-        // a counter, not received.size(): that walks the whole queue on every request
-        if (receivedCount.incrementAndGet() > KEPT_REQUESTS) {
-            received.poll();
+        ReceivedRequest kept = new ReceivedRequest(request.getMethod(), request.getPath(), Map.copyOf(headers), body);
+        received.add(kept);
+        // counters, not received.size(): that walks the whole queue on every request
+        receivedCount.incrementAndGet();
+        keptEvents.addAndGet(eventCount(kept));
+        while (receivedCount.get() > KEPT_REQUESTS || keptEvents.get() > KEPT_EVENTS) {
+            ReceivedRequest oldest = received.poll();
+            if (oldest == null) {
+                break;
+            }
+            receivedCount.decrementAndGet();
+            keptEvents.addAndGet(-eventCount(oldest));
         }
+    }
+
+    private static int eventCount(ReceivedRequest request) {
+        return request.body() != null && request.body().isArray() ? request.body().size() : 1;
     }
 
     /** Every request so far, in the order they were answered. */

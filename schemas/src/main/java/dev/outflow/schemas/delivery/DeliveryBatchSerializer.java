@@ -6,7 +6,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -21,7 +20,7 @@ public final class DeliveryBatchSerializer extends ImmutableRecordSerializer<Del
 
     @Override
     public void serialize(DeliveryBatch batch, DataOutputView target) throws IOException {
-        StringValue.writeString(batch.destinationId(), target);
+        writeString(batch.destinationId(), target);
         target.writeInt(batch.shard());
         RoutedEvent[] events = batch.events();
         target.writeInt(events.length);
@@ -34,7 +33,7 @@ public final class DeliveryBatchSerializer extends ImmutableRecordSerializer<Del
 
     @Override
     public DeliveryBatch deserialize(DataInputView source) throws IOException {
-        String destinationId = StringValue.readString(source);
+        String destinationId = readString(source);
         int shard = source.readInt();
         RoutedEvent[] events = new RoutedEvent[source.readInt()];
         for (int i = 0; i < events.length; i++) {

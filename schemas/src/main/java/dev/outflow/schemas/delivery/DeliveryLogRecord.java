@@ -1,5 +1,7 @@
 package dev.outflow.schemas.delivery;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One line of the delivery log: what happened to one event for one destination.
  *
@@ -13,6 +15,7 @@ package dev.outflow.schemas.delivery;
  * @param at when the outcome was recorded (ms)
  * @param origin {@code topic/partition/offset} of the input record
  */
+@TypeInfo(DeliveryLogRecordSerializer.Factory.class)
 public record DeliveryLogRecord(
         String messageId, String destinationId, DeliveryStatus status, String reason, int httpStatus, int attempts,
         long latencyMs, long at, String origin) {

@@ -5,6 +5,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A hand-written Flink serializer for one of the job's immutable records that carry payload bytes.
@@ -55,6 +56,19 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
     @Override
     public final void copy(DataInputView source, DataOutputView target) throws IOException {
         serialize(deserialize(source), target);
+    }
+
+    /**
+     * A string that may be null, as its UTF-8 bytes: for the ASCII ids, topics and names these records carry, the
+     * JDK encodes and decodes that with array copies, where Flink's {@code StringValue} goes character by character.
+     */
+    static void writeString(String value, DataOutputView target) throws IOException {
+        writeBytes(value == null ? null : value.getBytes(StandardCharsets.UTF_8), target);
+    }
+
+    static String readString(DataInputView source) throws IOException {
+        byte[] bytes = readBytes(source);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A byte array that may be null: its length (-1 for null), then its bytes. */

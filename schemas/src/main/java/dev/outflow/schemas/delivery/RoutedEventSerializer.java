@@ -6,7 +6,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -14,7 +13,7 @@ import java.util.Map;
 
 /**
  * Writes a {@link RoutedEvent} between operators and in the batcher's state: its fields in declaration order,
- * strings with Flink's {@link StringValue} encoding (null-safe), the payload as length and bytes, the history as a
+ * strings as UTF-8 bytes (null-safe), the payload as length and bytes, the history as a
  * count and its attempts.
  */
 public final class RoutedEventSerializer extends ImmutableRecordSerializer<RoutedEvent> {
@@ -27,12 +26,12 @@ public final class RoutedEventSerializer extends ImmutableRecordSerializer<Route
 
     @Override
     public void serialize(RoutedEvent event, DataOutputView target) throws IOException {
-        StringValue.writeString(event.destinationId(), target);
+        writeString(event.destinationId(), target);
         target.writeInt(event.shard());
-        StringValue.writeString(event.messageId(), target);
-        StringValue.writeString(event.eventType(), target);
+        writeString(event.messageId(), target);
+        writeString(event.eventType(), target);
         writeBytes(event.payload(), target);
-        StringValue.writeString(event.origin(), target);
+        writeString(event.origin(), target);
         target.writeLong(event.routedAt());
         target.writeInt(event.attempts());
         target.writeLong(event.firstAttemptAt());
@@ -41,26 +40,26 @@ public final class RoutedEventSerializer extends ImmutableRecordSerializer<Route
         for (AttemptRecord attempt : history) {
             target.writeLong(attempt.at());
             target.writeInt(attempt.status());
-            StringValue.writeString(attempt.error(), target);
+            writeString(attempt.error(), target);
             target.writeLong(attempt.latencyMs());
         }
     }
 
     @Override
     public RoutedEvent deserialize(DataInputView source) throws IOException {
-        String destinationId = StringValue.readString(source);
+        String destinationId = readString(source);
         int shard = source.readInt();
-        String messageId = StringValue.readString(source);
-        String eventType = StringValue.readString(source);
+        String messageId = readString(source);
+        String eventType = readString(source);
         byte[] payload = readBytes(source);
-        String origin = StringValue.readString(source);
+        String origin = readString(source);
         long routedAt = source.readLong();
         int attempts = source.readInt();
         long firstAttemptAt = source.readLong();
         int length = source.readInt();
         AttemptRecord[] history = length == 0 ? NO_ATTEMPTS : new AttemptRecord[length];
         for (int i = 0; i < length; i++) {
-            history[i] = new AttemptRecord(source.readLong(), source.readInt(), StringValue.readString(source),
+            history[i] = new AttemptRecord(source.readLong(), source.readInt(), readString(source),
                     source.readLong());
         }
         return new RoutedEvent(destinationId, shard, messageId, eventType, payload, origin, routedAt, attempts,

@@ -93,12 +93,12 @@ class DeliveryRecordsSerializationTest {
 
     @Test
     void deliveryLogRecordRoundTripsForEachStatus() {
-        assertPojoRoundTrip(DeliveryLogRecord.class,
+        assertImmutableRoundTrip(DeliveryLogRecord.class,
                 new DeliveryLogRecord("m1", "crm", DeliveryStatus.DELIVERED, null, 200, 1, 15, 9_000L, "in/0/7"));
-        assertPojoRoundTrip(DeliveryLogRecord.class,
+        assertImmutableRoundTrip(DeliveryLogRecord.class,
                 DeliveryLogRecord.filtered("m1", "crm", "integrations_disabled", 9_000L, "in/0/7"));
-        assertPojoRoundTrip(DeliveryLogRecord.class, new DeliveryLogRecord("m1", "crm", DeliveryStatus.DEAD_LETTERED,
-                "permanent: http 400", 400, 1, 15, 9_000L, "in/0/7"));
+        assertImmutableRoundTrip(DeliveryLogRecord.class, new DeliveryLogRecord("m1", "crm",
+                DeliveryStatus.DEAD_LETTERED, "permanent: http 400", 400, 1, 15, 9_000L, "in/0/7"));
     }
 
     @Test
