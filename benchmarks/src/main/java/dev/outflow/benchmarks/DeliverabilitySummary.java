@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The closing line of {@code bench deliverability}: first-attempt and final deliverability, lost events and
  * duplicates from {@code segment}, Retry-After violations from {@code throttle}, isolation from {@code blackhole}
- * over its no-fault twin. A figure whose profile did not run is {@code n/a}.
+ * over the mean of its no-fault twins (run before and after it). A figure whose profile did not run is
+ * {@code n/a}.
  */
 record DeliverabilitySummary(Optional<DestinationFigures> segment, Optional<DestinationFigures> throttle,
         Optional<Double> isolation) {
@@ -16,11 +17,12 @@ record DeliverabilitySummary(Optional<DestinationFigures> segment, Optional<Dest
         Optional<DestinationFigures> segment = faulty(results, "segment");
         Optional<DestinationFigures> throttle = faulty(results, "throttle");
         Optional<ScenarioResult> blackhole = find(results, "blackhole");
-        Optional<ScenarioResult> noFault = find(results, "no-fault");
+        Optional<ScenarioResult> before = find(results, Profile.NO_FAULT_BEFORE);
+        Optional<ScenarioResult> after = find(results, Profile.NO_FAULT_AFTER);
         Optional<Double> isolation = Optional.empty();
-        if (blackhole.isPresent() && noFault.isPresent()) {
+        if (blackhole.isPresent() && before.isPresent() && after.isPresent()) {
             List<String> healthy = blackhole.get().healthyIds();
-            double baseline = noFault.get().eventsPerSecond(healthy);
+            double baseline = (before.get().eventsPerSecond(healthy) + after.get().eventsPerSecond(healthy)) / 2;
             if (baseline > 0) {
                 isolation = Optional.of(blackhole.get().eventsPerSecond(healthy) / baseline);
             }

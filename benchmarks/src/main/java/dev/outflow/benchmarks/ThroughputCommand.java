@@ -55,6 +55,8 @@ import java.util.function.LongSupplier;
 public final class ThroughputCommand implements Callable<Integer> {
 
     static final List<String> DESTINATIONS = List.of("warehouse", "analytics", "crm");
+    static final String WARMUP_PREFIX = "warmup";
+    static final String MEASURED_PREFIX = "tp";
 
     @Option(names = "--events", defaultValue = "50000", description = "input events (default: ${DEFAULT-VALUE})")
     int events;
@@ -66,9 +68,9 @@ public final class ThroughputCommand implements Callable<Integer> {
             + "every 10 ms) into this file, and print its hottest frames")
     Path jfr;
 
-    @Option(names = "--warmup", defaultValue = "20000",
-            description = "events both jobs process first, unmeasured, so the JIT has compiled the hot paths "
-                    + "(0: none; default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "100000",
+            description = "events each job processes first, unmeasured, so the JIT has compiled the hot paths "
+                    + "(0: none, then the first 10% of the outputs are left out; default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the events (default: ${DEFAULT-VALUE})")
@@ -101,25 +103,17 @@ public final class ThroughputCommand implements Callable<Integer> {
             createTopics(broker, Map.of(input, 2), false);
             out.printf("outflow bench throughput: %d events, parallelism %d, %d cores, kafka %s%n", events,
                     parallelism, Runtime.getRuntime().availableProcessors(), broker.bootstrapServers());
-            BenchEvents.produce(broker.bootstrapServers(), input, events, seed, "tp");
-            String warmupInput = "throughput-warmup-events";
+            // Warm-up events come first on the same topic, so each job runs them and then the measured events without
+            // a restart: the measurement starts once the job is warm, as a long-running job is. (Warming up in a
+            // separate job run left most of the JIT's work to the measured run: the second run recompiled what the
+            // first had compiled against different type profiles.)
             if (warmup > 0) {
-                createTopics(broker, Map.of(warmupInput, 2), false);
-                BenchEvents.produce(broker.bootstrapServers(), warmupInput, warmup, seed + 1, "warmup");
+                BenchEvents.produce(broker.bootstrapServers(), input, warmup, seed + 1, WARMUP_PREFIX);
             }
-            // Each job's warm-up runs right before its measured run: with the other job in between, the JIT
-            // recompiles the shared Flink and Kafka code paths (their type profiles change) inside the measurement.
-            if (warmup > 0) {
-                print(out, passthrough(broker, warmupInput, workDir, "warmup-", warmup));
-                awaitJitSettled(out);
-            }
-            Figures passthrough = passthrough(broker, input, workDir, "", events);
+            BenchEvents.produce(broker.bootstrapServers(), input, events, seed, MEASURED_PREFIX);
+            Figures passthrough = passthrough(broker, input, workDir);
             print(out, passthrough);
-            if (warmup > 0) {
-                print(out, realJob(broker, warmupInput, workDir, out, "warmup-", warmup, false));
-                awaitJitSettled(out);
-            }
-            Figures real = realJob(broker, input, workDir, out, "", events, true);
+            Figures real = realJob(broker, input, workDir, out);
             print(out, real);
             if (jfr != null) {
                 HotFrames.print(jfr, 15, out);
@@ -134,30 +128,6 @@ public final class ThroughputCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Waits (at most a minute) until the JIT compilers have been idle for a second. On a loaded machine they lag far
-     * behind the warm-up run: without the wait, compiling what the warm-up made hot took a third of the measured
-     * run's CPU.
-     */
-    private static void awaitJitSettled(PrintWriter out) throws InterruptedException {
-        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            return;
-        }
-        long start = System.nanoTime();
-        long last = jit.getTotalCompilationTime();
-        while (System.nanoTime() - start < TimeUnit.MINUTES.toNanos(1)) {
-            Thread.sleep(1_000);
-            long now = jit.getTotalCompilationTime();
-            if (now - last < 10) {
-                break;
-            }
-            last = now;
-        }
-        out.printf(Locale.ROOT, "  (JIT settled after %.0f s)%n", (System.nanoTime() - start) / 1e9);
-        out.flush();
-    }
-
     private static void print(PrintWriter out, Figures figures) {
         out.printf(Locale.ROOT, "  %-19s %8d events  %9.0f events/s  %6.1f cpu_us/event  p99 delivery latency %s%n",
                 figures.name(), figures.events(), figures.eventsPerSecond(), figures.cpuMicrosPerEvent(),
@@ -165,32 +135,30 @@ public final class ThroughputCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** One passthrough run; {@code tag} keeps its topics and groups apart (warm-up runs are tagged). */
-    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir, String tag, int count)
-            throws Exception {
-        String output = "throughput-" + tag + "passthrough-out";
+    /** The passthrough run over the warm-up and the measured events. */
+    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir) throws Exception {
+        String output = "throughput-passthrough-out";
         createTopics(broker, Map.of(output, 2), true);
-        JobSettings settings = settings(broker, input, tag + "passthrough", output,
-                "throughput-" + tag + "passthrough-dead", workDir);
+        JobSettings settings = settings(broker, input, "passthrough", output,
+                "throughput-passthrough-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
-        Probe probe = new Probe(broker, output, count, () -> 0);
+        Probe probe = new Probe(broker, output, warmup, warmup + events, 1, () -> 0);
         JobClient job = env.executeAsync("outflow-throughput-passthrough");
         try {
-            probe.awaitOutputs();
+            probe.awaitOutputs(() -> null);
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
-        return probe.figures(tag + "passthrough", count, 1);
+        return probe.figures("passthrough", events);
     }
 
-    /** One run of the real job; {@code measured}: print the CPU breakdown and record with JFR if asked. */
-    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out, String tag,
-            int count, boolean measured) throws Exception {
-        String log = "throughput-" + tag + "delivery-log";
-        String dead = "throughput-" + tag + "dead-letters";
+    /** The real job's run over the warm-up and the measured events, recorded with JFR if asked. */
+    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out) throws Exception {
+        String log = "throughput-delivery-log";
+        String dead = "throughput-dead-letters";
         createTopics(broker, Map.of(log, 2), true);
-        createTopics(broker, Map.of(dead, 1, "throughput-" + tag + "outflow-retries", 2), false);
+        createTopics(broker, Map.of(dead, 1, "throughput-outflow-retries", 2), false);
         Map<String, LocalHttpEndpoint> endpoints = new LinkedHashMap<>();
         try {
             Map<String, String> urls = new HashMap<>();
@@ -202,14 +170,13 @@ public final class ThroughputCommand implements Callable<Integer> {
                 destinations.add(BenchDestination.healthy(id, 100));
             }
             BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1));
-            JobSettings settings = settings(broker, input, tag + "outflow", log, dead, workDir);
-            Probe probe = new Probe(broker, log, (long) count * DESTINATIONS.size(),
+            JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
+            Probe probe = new Probe(broker, log, warmup, warmup + events, DESTINATIONS.size(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
-            Recording recording = jfr == null || !measured ? null : startRecording();
             JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
                     catalog.catalog());
             try {
-                probe.awaitOutputs();
+                Recording recording = probe.awaitOutputs(() -> jfr == null ? null : startRecording());
                 if (recording != null) {
                     recording.stop();
                     recording.dump(jfr);
@@ -219,15 +186,13 @@ public final class ThroughputCommand implements Callable<Integer> {
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
-            if (measured) {
-                probe.printCpuBreakdown(out, DESTINATIONS.size(), 8);
-            }
+            probe.printCpuBreakdown(out, 8);
             long notAccepted = endpoints.values().stream()
-                    .mapToLong(endpoint -> count - endpoint.acceptedMessageIds().size()).sum();
+                    .mapToLong(endpoint -> warmup + events - endpoint.acceptedMessageIds().size()).sum();
             if (notAccepted > 0) {
                 out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
             }
-            return probe.figures(tag + "outflow job", count, DESTINATIONS.size());
+            return probe.figures("outflow job", events);
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
         }
@@ -278,6 +243,8 @@ public final class ThroughputCommand implements Callable<Integer> {
         private final LocalKafkaBroker broker;
         private final String topic;
         private final long expectedOutputs;
+        private final long warmupOutputs;
+        private final int outputsPerEvent;
         private final LongSupplier harnessCpuNanos;
         private long cpuStart = -1;
         private long cpuEnd;
@@ -292,23 +259,34 @@ public final class ThroughputCommand implements Callable<Integer> {
         private long outputsAtCpuEnd;
 
         /**
-         * The output count at which the measured stretch starts: the first {@value #RAMP_UP_PERCENT}% of the
-         * outputs are left out, so the job's start-up (deploying its tasks, and the JIT compiling the start-up code
-         * it just ran) is not counted as the cost of events.
+         * The output count at which the measured stretch starts: after the warm-up events' outputs, or without a
+         * warm-up after the first {@value #RAMP_UP_PERCENT}% of the outputs, so the job's start-up (deploying its
+         * tasks, and the JIT compiling what it runs) is not counted as the cost of events.
          */
         long startOutputs() {
-            return Math.max(1, expectedOutputs * RAMP_UP_PERCENT / 100);
+            return warmupOutputs > 0 ? warmupOutputs : Math.max(1, expectedOutputs * RAMP_UP_PERCENT / 100);
         }
 
-        /** {@code harnessCpuNanos}: CPU the endpoints spent, to leave out. */
-        Probe(LocalKafkaBroker broker, String topic, long expectedOutputs, LongSupplier harnessCpuNanos) {
+        /**
+         * {@code warmupEvents} of the {@code totalEvents} are left out; each event makes {@code outputsPerEvent}
+         * records on the topic; {@code harnessCpuNanos}: CPU the endpoints spent, to leave out.
+         */
+        Probe(LocalKafkaBroker broker, String topic, long warmupEvents, long totalEvents, int outputsPerEvent,
+                LongSupplier harnessCpuNanos) {
             this.broker = broker;
             this.topic = topic;
-            this.expectedOutputs = expectedOutputs;
+            this.warmupOutputs = warmupEvents * outputsPerEvent;
+            this.expectedOutputs = totalEvents * outputsPerEvent;
+            this.outputsPerEvent = outputsPerEvent;
             this.harnessCpuNanos = harnessCpuNanos;
         }
 
-        void awaitOutputs() throws InterruptedException {
+        /**
+         * Waits for every output; {@code startRecording} is called when the measured stretch starts, and what it
+         * returns (a JFR recording, or null) is returned.
+         */
+        Recording awaitOutputs(java.util.function.Supplier<Recording> startRecording) throws InterruptedException {
+            Recording recording = null;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
                 List<TopicPartition> partitions = partitions(consumer);
@@ -321,6 +299,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                         processCpuStart = os.getProcessCpuTime();
                         threadCpuStart = threadCpu();
                         nativeCpuStart = NativeThreadCpu.sample();
+                        recording = startRecording.get();
                     }
                     if (outputs >= expectedOutputs) {
                         cpuEnd = cpu;
@@ -328,7 +307,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                         processCpuEnd = os.getProcessCpuTime();
                         threadCpuEnd = threadCpu();
                         nativeCpuEnd = NativeThreadCpu.sample();
-                        return;
+                        return recording;
                     }
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("only " + outputs + " of " + expectedOutputs + " outputs on "
@@ -358,7 +337,7 @@ public final class ThroughputCommand implements Callable<Integer> {
          * (numbers dropped), and what no Java thread accounts for (garbage collection, JIT compilation, RocksDB's
          * native flush and compaction threads).
          */
-        void printCpuBreakdown(PrintWriter out, int outputsPerEvent, int limit) {
+        void printCpuBreakdown(PrintWriter out, int limit) {
             double events = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
             Map<String, Long> byGroup = new HashMap<>();
             long javaThreads = 0;
@@ -384,7 +363,7 @@ public final class ThroughputCommand implements Callable<Integer> {
         }
 
         /** Reads the outputs back: events/s from their append times, CPU per event, p99 latency (delivery log). */
-        Figures figures(String name, long events, int outputsPerEvent) {
+        Figures figures(String name, long events) {
             List<Long> appendTimes = new ArrayList<>();
             long read = 0;
             Map<String, Long> latencies = new HashMap<>();
@@ -399,7 +378,8 @@ public final class ThroughputCommand implements Callable<Integer> {
                         appendTimes.add(record.timestamp());
                         if (outputsPerEvent > 1) {
                             JsonNode log = Json.readTree(record.value());
-                            if ("DELIVERED".equals(log.path("status").asText())) {
+                            if ("DELIVERED".equals(log.path("status").asText())
+                                    && log.path("messageId").asText().startsWith(MEASURED_PREFIX + "-")) {
                                 latencies.putIfAbsent(log.path("destinationId").asText() + "/"
                                         + log.path("messageId").asText(), log.path("latencyMs").asLong());
                             }

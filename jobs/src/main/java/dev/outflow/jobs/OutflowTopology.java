@@ -3,6 +3,7 @@ package dev.outflow.jobs;
 import dev.outflow.functions.FunctionDeliveryFunction;
 import dev.outflow.functions.SettingsKeySource;
 import dev.outflow.operators.OutputTags;
+import dev.outflow.operators.batching.DestinationBatchOperator;
 import dev.outflow.operators.batching.DestinationBatcher;
 import dev.outflow.operators.delivery.DeliveryOutcomeFunction;
 import dev.outflow.operators.delivery.DestinationLane;
@@ -20,6 +21,7 @@ import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.privacy.SuppressionChange;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -78,7 +80,8 @@ public final class OutflowTopology {
         SingleOutputStreamOperator<DeliveryBatch> batches = routed
                 .connect(retryInput)
                 .keyBy(new RouteKeySelector(), new ParkedRouteKeySelector())
-                .process(new DestinationBatcher(catalog))
+                .transform("batch per destination", TypeInformation.of(DeliveryBatch.class),
+                        new DestinationBatchOperator(new DestinationBatcher(catalog)))
                 .uid(Uids.BATCHER)
                 .name("batch per destination");
 

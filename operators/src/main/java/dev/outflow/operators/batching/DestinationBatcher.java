@@ -21,6 +21,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -28,37 +29,45 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Forms delivery batches per destination shard (the key, see {@link RoutedEvent#routeKey()}) in keyed state, from
- * two inputs: newly routed events, and events coming back from the retry topic to be tried again.
+ * Forms delivery batches per destination shard (the key, see {@link RoutedEvent#routeKey()}) from two inputs: newly
+ * routed events, and events coming back from the retry topic to be tried again.
  *
  * <ul>
  *   <li>A batch goes out when it reaches the destination's max events or max bytes, or when its first event has
  *       waited max wait (a processing-time timer). A destination with {@code maxEvents: 1} sends each event alone.
+ *   <li>The open batch is filled on the heap and written to keyed state ({@link #BUFFER}, {@link #DEADLINE}) only
+ *       right before a checkpoint barrier ({@link DestinationBatchOperator} calls {@link #spill}): a checkpoint
+ *       holds every open batch, while adding an event costs no state access. After a restore, a key's batch is read
+ *       back from the state the first time the key is seen.
  *   <li>Events coming back wait in {@link #PARKED} until they are due (a timer per due time), then join the open
  *       batch with new traffic (stream mode: a batch differs from one attempt to the next), or go out again as
  *       the very same batch (bulk mode). Parking here rather than in the delivery operator keeps Async I/O
  *       capacity for requests that can go out now, and keyed RocksDB state survives restarts and rescaling.
  *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
  *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
- *       same event.
+ *       same event. MessageIds seen since the last checkpoint are remembered on the heap and written to
+ *       {@link #SEEN_NAME} in one batch per key before the barrier (or sooner when many pile up): what happened after
+ *       a checkpoint is replayed from Kafka after a restore anyway.
  * </ul>
  */
 public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Events of the open batch. Cleared by {@link #flush}. */
+    /** Events of the open batch as of the last checkpoint. Cleared when the batch goes out ({@link #flush}). */
     public static final ListStateDescriptor<RoutedEvent> BUFFER =
             new ListStateDescriptor<>("batch-buffer", RoutedEvent.class);
 
     /**
-     * When the open batch goes out regardless (its timer), written once when the batch opens. Cleared by
-     * {@link #flush}. Its count and bytes are not stored: they follow from {@link #BUFFER} (see {@link #openBatch}).
+     * When the open batch goes out regardless (its timer), as of the last checkpoint; set exactly when
+     * {@link #BUFFER} is. Cleared when the batch goes out ({@link #flush}).
      */
     public static final ValueStateDescriptor<Long> DEADLINE = new ValueStateDescriptor<>("batch-deadline", Types.LONG);
 
@@ -69,22 +78,22 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /** Name of the dedup state: messageId to when it was first seen. Entries expire by TTL (the dedup window). */
     public static final String SEEN_NAME = "seen-message-ids";
 
-    /** In {@link #openBatches}: the key has no open batch. */
-    private static final BatchProgress NO_BATCH = new BatchProgress(0, 0, Long.MAX_VALUE);
+    /** MessageIds kept on the heap before a checkpoint, over all keys; past this a key's are written at once. */
+    static final int MAX_UNWRITTEN_SEEN = 50_000;
 
     private final DestinationCatalog catalog;
 
     private transient ListState<RoutedEvent> buffer;
     private transient ValueState<Long> deadline;
-    /**
-     * The open batch of each key this subtask has seen, or {@link #NO_BATCH}: a heap copy of what {@link #BUFFER}
-     * and {@link #DEADLINE} hold, so adding an event costs one state write (the buffer append) instead of a read and
-     * a write of the batch's progress too. A new instance (after a restore or rescaling) starts empty and rebuilds an
-     * entry from the state on the key's first event. One entry per destination shard.
-     */
-    private transient Map<String, BatchProgress> openBatches;
+    /** The open batch of each key that has one. */
+    private transient Map<String, OpenBatch> openBatches;
+    /** Keys whose batch state this instance has read (after a restore) or written: the heap then says it all. */
+    private transient Set<String> knownKeys;
     private transient MapState<Long, ParkedBatch> parked;
     private transient MapState<String, Long> seen;
+    /** MessageIds seen since they were last written to {@link #seen}, by key, with when they were seen. */
+    private transient Map<String, Map<String, Long>> unwrittenSeen;
+    private transient int unwrittenSeenCount;
     private transient DestinationMetrics metrics;
     private transient AtomicLong parkedEvents;
 
@@ -110,10 +119,12 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         buffer = getRuntimeContext().getListState(BUFFER);
         deadline = getRuntimeContext().getState(DEADLINE);
         openBatches = new HashMap<>();
+        knownKeys = new HashSet<>();
         parked = getRuntimeContext().getMapState(PARKED);
         long longestDedupWindow = catalog.destinations().stream()
                 .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
         seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
+        unwrittenSeen = new HashMap<>();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
         parkedEvents = new AtomicLong();
         catalog.destinations().forEach(destination -> metrics.of(destination.id()).parkedEvents(parkedEvents::get));
@@ -125,14 +136,21 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         long now = ctx.timerService().currentProcessingTime();
         long window = destination.delivery().dedupWindowMs();
         if (window > 0 && seen != null) {
-            Long seenAt = seen.get(event.messageId());
+            Map<String, Long> unwritten = unwrittenSeen.computeIfAbsent(ctx.getCurrentKey(), key -> new HashMap<>());
+            Long seenAt = unwritten.get(event.messageId());
+            if (seenAt == null) {
+                seenAt = seen.get(event.messageId());
+            }
             if (seenAt != null && now - seenAt < window) {
                 metrics.of(destination.id()).duplicatesDropped().inc();
                 ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), event.destinationId(),
                         FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
                 return;
             }
-            seen.put(event.messageId(), now);
+            unwritten.put(event.messageId(), now);
+            if (++unwrittenSeenCount > MAX_UNWRITTEN_SEEN) {
+                writeSeen(ctx.getCurrentKey());
+            }
         }
         add(event, destination.batching(), ctx, out);
     }
@@ -186,9 +204,9 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             parkedEvents.addAndGet(-batch.size());
             release(batch, ctx, out);
         }
-        BatchProgress open = openBatch(ctx.getCurrentKey());
-        if (open != null && open.deadline() <= timestamp) {
-            flush(ctx, out, open);
+        OpenBatch open = openBatch(ctx.getCurrentKey());
+        if (open != null && open.deadline <= timestamp) {
+            flush(ctx.getCurrentKey(), open, ctx.timerService(), out);
         }
     }
 
@@ -213,68 +231,99 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         String key = ctx.getCurrentKey();
-        BatchProgress open = openBatch(key);
+        OpenBatch open = openBatch(key);
         long size = event.payload().length;
         if (open == null && (limits.isSingle() || size >= limits.maxBytes())) {
             out.collect(new DeliveryBatch(event.destinationId(), event.shard(), new RoutedEvent[] {event}, size, now));
             return;
         }
-        if (open != null && open.bytes() + size > limits.maxBytes()) {
+        if (open != null && open.bytes + size > limits.maxBytes()) {
             // Adding it would overflow the byte limit: send what is there and start afresh with this event.
-            flush(ctx, out, open);
+            flush(key, open, ctx.timerService(), out);
             open = null;
         }
         if (open == null) {
-            open = new BatchProgress(0, 0, now + limits.maxWaitMs());
-            ctx.timerService().registerProcessingTimeTimer(open.deadline());
-            deadline.update(open.deadline());
-        }
-        buffer.add(event);
-        open = new BatchProgress(open.count() + 1, open.bytes() + size, open.deadline());
-        if (open.count() >= limits.maxEvents() || open.bytes() >= limits.maxBytes()) {
-            flush(ctx, out, open);
-        } else {
+            open = new OpenBatch(now + limits.maxWaitMs(), limits.maxEvents());
+            ctx.timerService().registerProcessingTimeTimer(open.deadline);
             openBatches.put(key, open);
+        }
+        open.add(event);
+        if (open.count() >= limits.maxEvents() || open.bytes >= limits.maxBytes()) {
+            flush(key, open, ctx.timerService(), out);
         }
     }
 
     /** The current key's open batch, or null; read from the state only the first time this instance sees the key. */
-    private BatchProgress openBatch(String key) throws Exception {
-        BatchProgress open = openBatches.get(key);
-        if (open == null) {
-            Long due = deadline.value();
-            open = NO_BATCH;
-            if (due != null) {
-                int count = 0;
-                long bytes = 0;
-                for (RoutedEvent buffered : buffer.get()) {
-                    count++;
-                    bytes += buffered.payload().length;
-                }
-                open = new BatchProgress(count, bytes, due);
-            }
-            openBatches.put(key, open);
+    private OpenBatch openBatch(String key) throws Exception {
+        OpenBatch open = openBatches.get(key);
+        if (open != null || !knownKeys.add(key)) {
+            return open;
         }
-        return open == NO_BATCH ? null : open;
+        Long due = deadline.value();
+        if (due == null) {
+            return null;
+        }
+        open = new OpenBatch(due, 0);
+        for (RoutedEvent buffered : buffer.get()) {
+            open.add(buffered);
+        }
+        open.inState = true;
+        open.changedSinceSpill = false;
+        openBatches.put(key, open);
+        return open;
     }
 
-    private void flush(Context ctx, Collector<DeliveryBatch> out, BatchProgress open) throws Exception {
-        List<RoutedEvent> events = new ArrayList<>(open.count());
-        for (RoutedEvent event : buffer.get()) {
-            events.add(event);
+    private void flush(String key, OpenBatch open, TimerService timers, Collector<DeliveryBatch> out)
+            throws Exception {
+        openBatches.remove(key);
+        if (open.inState) {
+            buffer.clear();
+            deadline.clear();
         }
-        buffer.clear();
-        deadline.clear();
-        openBatches.put(ctx.getCurrentKey(), NO_BATCH);
-        if (!parked.contains(open.deadline())) {
+        if (!parked.contains(open.deadline)) {
             // the timer is shared when a parked batch is due at the same millisecond: leave it to release that one
-            ctx.timerService().deleteProcessingTimeTimer(open.deadline());
+            timers.deleteProcessingTimeTimer(open.deadline);
         }
-        if (events.isEmpty()) {
+        if (open.events.isEmpty()) {
             return;
         }
-        RoutedEvent first = events.get(0);
-        out.collect(new DeliveryBatch(first.destinationId(), first.shard(), events.toArray(RoutedEvent[]::new),
-                open.bytes(), ctx.timerService().currentProcessingTime()));
+        RoutedEvent first = open.events.get(0);
+        out.collect(new DeliveryBatch(first.destinationId(), first.shard(), open.events.toArray(RoutedEvent[]::new),
+                open.bytes, timers.currentProcessingTime()));
+    }
+
+    /** Keys with something on the heap that the next checkpoint must hold: see {@link #spill}. */
+    List<String> keysToSpill() {
+        Set<String> keys = new HashSet<>(unwrittenSeen.keySet());
+        openBatches.forEach((key, open) -> {
+            if (open.changedSinceSpill) {
+                keys.add(key);
+            }
+        });
+        return new ArrayList<>(keys);
+    }
+
+    /**
+     * Writes what the heap holds for {@code key} (its open batch and the messageIds it has seen) to keyed state.
+     * Called with {@code key} as the backend's current key, right before a checkpoint barrier.
+     */
+    void spill(String key) throws Exception {
+        OpenBatch open = openBatches.get(key);
+        if (open != null && open.changedSinceSpill) {
+            buffer.update(open.events);
+            deadline.update(open.deadline);
+            open.inState = true;
+            open.changedSinceSpill = false;
+            knownKeys.add(key);
+        }
+        writeSeen(key);
+    }
+
+    private void writeSeen(String key) throws Exception {
+        Map<String, Long> unwritten = unwrittenSeen.remove(key);
+        if (unwritten != null && !unwritten.isEmpty()) {
+            seen.putAll(unwritten);
+            unwrittenSeenCount -= unwritten.size();
+        }
     }
 }

@@ -144,9 +144,16 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                     true, last == null ? 0 : last.status(), Math.max(0, now - event.routedAt()), now);
         }
         if (!waiting.isEmpty()) {
+            // back when the lane expects to take it, but no later than the first window end among them: an event
+            // the destination cannot take before its window ends is then dead-lettered, not kept waiting longer
+            long windowEnd = Long.MAX_VALUE;
+            for (RoutedEvent event : waiting) {
+                windowEnd = Math.min(windowEnd,
+                        (event.attempts() > 0 ? event.firstAttemptAt() : event.routedAt()) + window);
+            }
             DeliveryBatch batch = attempt.batch();
             ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(),
-                    waiting.toArray(RoutedEvent[]::new), Math.max(now, attempt.notBefore()),
+                    waiting.toArray(RoutedEvent[]::new), Math.max(now, Math.min(attempt.notBefore(), windowEnd)),
                     destination.batching().isBulk()));
         }
     }

@@ -15,7 +15,6 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -74,6 +73,7 @@ class DestinationBatcherTest {
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness;
+    private long checkpointId;
 
     @AfterEach
     void closeHarness() throws Exception {
@@ -248,7 +248,7 @@ class DestinationBatcherTest {
         harness.setProcessingTime(NOW + 200);
         harness.processElement1(record(other));
 
-        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW + 250);
+        OperatorSubtaskState snapshot = checkpoint(NOW + 250);
         harness.close();
 
         harness = openHarness(backend, snapshot);
@@ -274,7 +274,7 @@ class DestinationBatcherTest {
         harness = openHarness(backend, null);
         harness.processElement1(record(event("counted", 0, "m1", 10)));
         harness.processElement1(record(event("counted", 0, "m2", 10)));
-        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
+        OperatorSubtaskState snapshot = checkpoint(NOW);
         harness.close();
 
         harness = openHarness(backend, snapshot);
@@ -292,7 +292,7 @@ class DestinationBatcherTest {
         harness = openHarness(backend, null);
         RoutedEvent first = event("sized", 0, "m1", 400);
         harness.processElement1(record(first));
-        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
+        OperatorSubtaskState snapshot = checkpoint(NOW);
         harness.close();
 
         harness = openHarness(backend, snapshot);
@@ -417,7 +417,7 @@ class DestinationBatcherTest {
         harness = openHarness(backend, null);
         RoutedEvent retried = tried(event("single", 0, "r1", 10));
         harness.processElement2(parked(2_000, false, retried));
-        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW);
+        OperatorSubtaskState snapshot = checkpoint(NOW);
         harness.close();
 
         harness = openHarness(backend, snapshot);
@@ -446,9 +446,10 @@ class DestinationBatcherTest {
             assertThat(filtered.getValue().messageId()).isEqualTo("m1");
             assertThat(filtered.getValue().reason()).isEqualTo("duplicate_message_id");
         });
+        harness.prepareSnapshotPreBarrier(++checkpointId);
         assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactly("deduped#0");
 
-        OperatorSubtaskState snapshot = harness.snapshot(1L, NOW + 4_999);
+        OperatorSubtaskState snapshot = checkpoint(NOW + 4_999);
         harness.close();
         harness = openHarness(backend, snapshot);
         harness.setProcessingTime(NOW + 4_999);
@@ -485,6 +486,42 @@ class DestinationBatcherTest {
         assertStateAndTimersCleared();
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void openBatchesAndSeenMessageIdsReachKeyedStateOnlyBeforeACheckpoint(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        harness.processElement1(record(event("counted", 1, "o1", 10)));
+        harness.processElement1(record(event("deduped", 0, "d1", 10)));
+
+        assertThat(keysWithBatchState()).as("adding events touches no batch state").isZero();
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("nor the dedup state").isEmpty();
+
+        harness.prepareSnapshotPreBarrier(++checkpointId);
+
+        assertThat(keysWithBatchState()).as("both open batches are in the checkpoint").isEqualTo(2);
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("every destination dedups (24 h by default)")
+                .containsExactlyInAnyOrder("counted#0", "counted#1", "deduped#0");
+
+        harness.setProcessingTime(NOW + MAX_WAIT);
+
+        assertThat(harness.extractOutputValues()).hasSize(3);
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void manySeenMessageIdsAreWrittenBeforeACheckpointComes() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        for (int i = 0; i <= DestinationBatcher.MAX_UNWRITTEN_SEEN; i++) {
+            harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
+        }
+
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("written without a checkpoint").containsExactly("deduped#0");
+        harness.processElement1(record(event("deduped", 0, "m7", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageId()).isEqualTo("m7"));
+    }
+
     /**
      * Nothing buffered, parked or scheduled. Only the dedup state is left: it remembers messageIds for the
      * destination's dedup window and is cleared by its TTL.
@@ -501,10 +538,17 @@ class DestinationBatcherTest {
     }
 
     /**
-     * Keys with anything in either state. Works on every backend, unlike numKeyedStateEntries (heap only), and
-     * checks both states agree: a key with a buffer but no progress, or the reverse, would be a leak.
+     * Keys whose open batch a checkpoint taken now would hold: runs the pre-barrier step of a checkpoint (the batcher
+     * writes its heap to keyed state), then counts keys with anything in either batch state. Works on every backend,
+     * unlike numKeyedStateEntries (heap only), and checks both states agree: a key with a buffer but no deadline, or
+     * the reverse, would be a leak.
      */
     private long bufferedKeys() throws Exception {
+        harness.prepareSnapshotPreBarrier(++checkpointId);
+        return keysWithBatchState();
+    }
+
+    private long keysWithBatchState() {
         KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
         List<String> buffered = backend.getKeys(DestinationBatcher.BUFFER.getName(), VoidNamespace.INSTANCE).toList();
         List<String> progressed =
@@ -513,11 +557,17 @@ class DestinationBatcherTest {
         return buffered.size();
     }
 
+    /** A checkpoint as the task takes it: the pre-barrier step, then the snapshot. */
+    private OperatorSubtaskState checkpoint(long timestamp) throws Exception {
+        harness.prepareSnapshotPreBarrier(++checkpointId);
+        return harness.snapshot(checkpointId, timestamp);
+    }
+
     private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new DestinationBatcher(CATALOG)), RoutedEvent::routeKey,
+                        new DestinationBatchOperator(new DestinationBatcher(CATALOG)), RoutedEvent::routeKey,
                         ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
         harness.setProcessingTime(NOW);
