@@ -59,7 +59,9 @@ final class ScenarioRun {
         try {
             Map<String, String> urls = new HashMap<>();
             for (BenchDestination destination : scenario.destinations()) {
-                LocalHttpEndpoint endpoint = LocalHttpEndpoint.start(destination.id(), destination.behavior());
+                // the endpoints share the machine with the job: reading only messageIds leaves it the CPU
+                LocalHttpEndpoint endpoint =
+                        LocalHttpEndpoint.startReadingIdsOnly(destination.id(), destination.behavior());
                 endpoints.put(destination.id(), endpoint);
                 urls.put(destination.id(), endpoint.url("/" + destination.id()));
             }

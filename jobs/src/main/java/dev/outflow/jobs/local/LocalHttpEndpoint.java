@@ -1,6 +1,8 @@
 package dev.outflow.jobs.local;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.jobs.local.EndpointBehavior.Reply;
@@ -75,6 +77,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private final String name;
     private final HttpServer server;
     private final EndpointBehavior behavior;
+    /** Whether request bodies are parsed whole and kept for {@link #received()}. */
+    private final boolean keepBodies;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final LongAdder requests = new LongAdder();
     private final LongAdder handlerCpuNanos = new LongAdder();
@@ -110,9 +114,10 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private long retryAfterAnnouncedAt = Long.MIN_VALUE;
     private long retryAfterUntil = Long.MIN_VALUE;
 
-    private LocalHttpEndpoint(String name, EndpointBehavior behavior) throws IOException {
+    private LocalHttpEndpoint(String name, EndpointBehavior behavior, boolean keepBodies) throws IOException {
         this.name = name;
         this.behavior = behavior;
+        this.keepBodies = keepBodies;
         this.server = ServerBootstrap.bootstrap()
                 .setLocalAddress(InetAddress.getLoopbackAddress())
                 .setListenerPort(0)
@@ -127,7 +132,16 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     }
 
     public static LocalHttpEndpoint start(String name, EndpointBehavior behavior) throws IOException {
-        return new LocalHttpEndpoint(name, behavior);
+        return new LocalHttpEndpoint(name, behavior, true);
+    }
+
+    /**
+     * An endpoint that reads only the messageIds of the events it gets: {@link #received()} stays empty and
+     * {@code behavior} sees each event as {@code {"messageId": ...}} alone. For load tests, where the endpoints
+     * share the machine with the job and building every body's tree would take CPU from it.
+     */
+    public static LocalHttpEndpoint startReadingIdsOnly(String name, EndpointBehavior behavior) throws IOException {
+        return new LocalHttpEndpoint(name, behavior, false);
     }
 
     public String name() {
@@ -157,9 +171,14 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             lastHeaders.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
         byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
-        JsonNode root = parse(body);
-        keep(request, root);
-        List<JsonNode> events = eventsOf(root);
+        List<JsonNode> events;
+        if (keepBodies) {
+            JsonNode root = parse(body);
+            keep(request, root);
+            events = eventsOf(root);
+        } else {
+            events = messageIdsOf(body);
+        }
         Reply reply = events == null ? Reply.of(400) : behavior.reply(events, received);
         List<String> messageIds = new ArrayList<>(events == null ? 0 : events.size());
         if (events != null) {
@@ -244,6 +263,47 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * The events of a body that is one event or an array of them, each as an object holding its messageId alone
+     * (read with the streaming parser, skipping everything else); null when the body is not that.
+     */
+    private static List<JsonNode> messageIdsOf(byte[] body) {
+        List<JsonNode> events = new ArrayList<>();
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(body)) {
+            JsonToken token = parser.nextToken();
+            if (token == JsonToken.START_OBJECT) {
+                events.add(messageIdOf(parser));
+            } else if (token == JsonToken.START_ARRAY) {
+                while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
+                    events.add(messageIdOf(parser));
+                }
+                if (token != JsonToken.END_ARRAY) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+            return parser.nextToken() == null ? events : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** With the parser on an object's start: reads to its end, keeping only its messageId. */
+    private static JsonNode messageIdOf(JsonParser parser) throws IOException {
+        String messageId = "";
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("messageId".equals(field) && value.isScalarValue()) {
+                messageId = parser.getText();
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return Json.MAPPER.createObjectNode().put("messageId", messageId);
     }
 
     /** The events of a body that is one event or an array of them; null when the body is not that. */

@@ -44,6 +44,25 @@ class LocalHttpEndpointTest {
     }
 
     @Test
+    void anEndpointReadingIdsOnlyCountsTheSameEventsAndKeepsNoBodies() throws Exception {
+        List<List<String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startReadingIdsOnly("ids", (events, now) -> {
+            seen.add(events.stream().map(event -> event.path("messageId").asText()).toList());
+            return Reply.of(200);
+        })) {
+            post(endpoint, "[{\"context\":{\"messageId\":\"nested\"},\"messageId\":\"a\",\"tags\":[1,{\"x\":2}]},"
+                    + "{\"messageId\":\"b\"}]");
+            post(endpoint, "{\"type\":\"track\",\"messageId\":\"c\"}");
+            HttpResponse<String> notJson = post(endpoint, "[{\"messageId\":\"d\"} trailing");
+
+            assertThat(seen).containsExactly(List.of("a", "b"), List.of("c"));
+            assertThat(notJson.statusCode()).isEqualTo(400);
+            assertThat(endpoint.acceptedMessageIds()).containsExactlyInAnyOrder("a", "b", "c");
+            assertThat(endpoint.received()).isEmpty();
+        }
+    }
+
+    @Test
     void aRequestInsideAnAnnouncedRetryAfterIsCountedAndDuplicatesToo() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.start("throttled",

@@ -1,7 +1,6 @@
 package dev.outflow.schemas.kafka;
 
 import dev.outflow.schemas.delivery.ParkedBatch;
-import dev.outflow.schemas.event.Json;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -13,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 
 /**
- * Reads parked batches back from the retry topic. Only the job writes that topic, so a record it cannot read is
+ * Reads parked batches back from the retry topic ({@link RetryRecordFormat}). Only the job writes that topic, so a record it cannot read is
  * foreign: it is logged with its address (to be inspected or replayed by hand) and skipped, rather than failing
  * the job over and over and stopping every destination.
  */
@@ -27,8 +26,8 @@ public final class ParkedBatchDeserializationSchema implements KafkaRecordDeseri
             return;
         }
         try {
-            out.collect(Json.MAPPER.readValue(record.value(), ParkedBatch.class));
-        } catch (IOException e) {
+            out.collect(RetryRecordFormat.read(record.value()));
+        } catch (IOException | RuntimeException e) {
             LOG.error("Skipping unreadable record at {}/{}/{} of the retry topic: {}", record.topic(),
                     record.partition(), record.offset(), e.getMessage());
         }

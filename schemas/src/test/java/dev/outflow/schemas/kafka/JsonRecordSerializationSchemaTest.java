@@ -1,11 +1,5 @@
 package dev.outflow.schemas.kafka;
 
-import dev.outflow.schemas.delivery.ParkedBatch;
-import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import java.util.ArrayList;
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.schemas.catalog.CatalogLoader;
@@ -14,6 +8,7 @@ import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.DeliveryStatus;
+import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.InvalidEvent;
 import dev.outflow.schemas.event.InvalidReason;
@@ -22,6 +17,7 @@ import dev.outflow.schemas.event.RawEvent;
 
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema.KafkaSinkContext;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -131,10 +127,30 @@ class JsonRecordSerializationSchemaTest {
     }
 
     @Test
-    void anUnreadableRetryRecordIsSkippedNotFatal() {
+    void retryRecordsWrittenAsJsonByEarlierVersionsAreStillRead() {
+        ParkedBatch parked = new ParkedBatch("crm", 1, new RoutedEvent[] {
+            EVENT.withAttempt(new AttemptRecord(1_000L, 503, "http 503", 30))}, 9_000L, true);
         List<ParkedBatch> readBack = new ArrayList<>();
-        new ParkedBatchDeserializationSchema().deserialize(new ConsumerRecord<>("retries", 0, 4L, null,
-                "{not json".getBytes(StandardCharsets.UTF_8)), collector(readBack));
+
+        new ParkedBatchDeserializationSchema().deserialize(
+                new ConsumerRecord<>("retries", 0, 3L, null, Json.toBytes(parked)), collector(readBack));
+
+        assertThat(readBack).containsExactly(parked);
+    }
+
+    @Test
+    void unreadableRetryRecordsAreSkippedNotFatal() {
+        byte[] binary = RetryRecordFormat.write(new ParkedBatch("crm", 0, new RoutedEvent[] {EVENT}, 9_000L, false));
+        byte[] newerVersion = binary.clone();
+        newerVersion[1] = 9;
+        byte[] truncated = java.util.Arrays.copyOf(binary, binary.length - 5);
+        List<ParkedBatch> readBack = new ArrayList<>();
+
+        for (byte[] value : List.of("{not json".getBytes(StandardCharsets.UTF_8), newerVersion, truncated,
+                "plain text".getBytes(StandardCharsets.UTF_8), new byte[0])) {
+            new ParkedBatchDeserializationSchema().deserialize(new ConsumerRecord<>("retries", 0, 4L, null, value),
+                    collector(readBack));
+        }
 
         assertThat(readBack).isEmpty();
     }
