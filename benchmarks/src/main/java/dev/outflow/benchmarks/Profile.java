@@ -38,14 +38,21 @@ enum Profile {
         return description;
     }
 
-    static final String WARM_UP = "warm-up";
     static final String NO_FAULT_BEFORE = "no-fault-before";
     static final String NO_FAULT_AFTER = "no-fault-after";
 
     /**
-     * The runs of this profile: one, or for {@code blackhole} a warm-up, then the faulty run between two no-fault
-     * twins.
+     * Unmeasured runs before this profile's, to warm up the JIT until runs stop getting faster: for {@code blackhole}
+     * its no-fault twin, whose speed is the baseline of the isolation figure; nothing for the others.
      */
+    java.util.Optional<Scenario> warmUp() {
+        return this == BLACKHOLE
+                ? java.util.Optional.of(new Scenario("warm-up", this, "the no-fault twin, unmeasured, until runs "
+                        + "stop getting faster", fourDestinations(false)))
+                : java.util.Optional.empty();
+    }
+
+    /** The runs of this profile: one, or for {@code blackhole} the faulty run between two no-fault twins. */
     List<Scenario> scenarios(TimeScale scale, long seed) {
         return switch (this) {
             case SEGMENT -> List.of(new Scenario("segment", this, description, List.of(new BenchDestination(
@@ -56,12 +63,10 @@ enum Profile {
             case OUTAGE -> List.of(new Scenario("outage", this, description, List.of(new BenchDestination(
                     "flaky-api", "down " + scale.ms(Duration.ofMinutes(30)) + " ms", true,
                     EndpointBehavior.outage(500, scale.ms(Duration.ofMinutes(30))), 1, 5_000, 16))));
-            // A short run is dominated by how warm the JIT is: the first run, unmeasured, warms it up; the no-fault
-            // twin then runs before and after the black-hole run, as each run still finds the JIT warmer than the
-            // one before, so a single twin would flatter (after) or penalize (before) the black-hole run.
+            // A short run is dominated by how warm the JIT is (see warmUp); the no-fault twin runs before and
+            // after the black-hole run, as each run may still find the JIT warmer than the one before, so a single
+            // twin would flatter (after) or penalize (before) the black-hole run.
             case BLACKHOLE -> List.of(
-                    new Scenario(WARM_UP, this, "the no-fault run once, unmeasured, to warm up the JIT",
-                            fourDestinations(false)),
                     new Scenario(NO_FAULT_BEFORE, this, "the blackhole profile's four destinations, all healthy",
                             fourDestinations(false)),
                     new Scenario("blackhole", this, description, fourDestinations(true)),

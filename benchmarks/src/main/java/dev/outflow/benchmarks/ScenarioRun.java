@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +85,10 @@ final class ScenarioRun {
                 job.retryTopic(), 2));
         BenchEvents.produce(broker.bootstrapServers(), job.inputTopic(), settings.events(), settings.seed(),
                 scenario.name());
+        double waited = JitQuiet.await(Duration.ofSeconds(60));
+        if (waited >= 3) {
+            out.printf(Locale.ROOT, "  (waited %.0f s for the JIT compilers to go quiet)%n", waited);
+        }
 
         List<String> ids = new ArrayList<>(endpoints.keySet());
         Outputs outputs = new Outputs();

@@ -193,16 +193,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<DeliveryBatch> out) throws Exception {
-        List<ParkedBatch> due = new ArrayList<>();
-        for (Map.Entry<Long, ParkedBatch> entry : parked.entries()) {
-            if (entry.getKey() <= timestamp) {
-                due.add(entry.getValue());
-            }
-        }
-        for (ParkedBatch batch : due) {
-            parked.remove(batch.dueAt());
-            parkedEvents.addAndGet(-batch.size());
-            release(batch, ctx, out);
+        // Each parked batch has its own timer at its due time, so a timer releases the one entry with its
+        // timestamp: a point lookup, where scanning the map would copy every parked batch out of RocksDB on every
+        // timer (a black-holed destination can have hundreds parked).
+        ParkedBatch due = parked.get(timestamp);
+        if (due != null) {
+            parked.remove(timestamp);
+            parkedEvents.addAndGet(-due.size());
+            release(due, ctx, out);
         }
         OpenBatch open = openBatch(ctx.getCurrentKey());
         if (open != null && open.deadline <= timestamp) {
