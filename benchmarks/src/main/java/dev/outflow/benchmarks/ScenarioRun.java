@@ -86,7 +86,7 @@ final class ScenarioRun {
         BenchEvents.produce(broker.bootstrapServers(), job.inputTopic(), settings.events(), settings.seed(),
                 scenario.name());
         double waited = JitQuiet.await(Duration.ofSeconds(60));
-        if (waited >= 3) {
+        if (waited > 5) {
             out.printf(Locale.ROOT, "  (waited %.0f s for the JIT compilers to go quiet)%n", waited);
         }
 

@@ -78,8 +78,11 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /** Name of the dedup state: messageId to when it was first seen. Entries expire by TTL (the dedup window). */
     public static final String SEEN_NAME = "seen-message-ids";
 
-    /** MessageIds kept on the heap before a checkpoint, over all keys; past this a key's are written at once. */
-    static final int MAX_UNWRITTEN_SEEN = 50_000;
+    /**
+     * MessageIds a key keeps on the heap before a checkpoint; past this they are written at once (one write batch),
+     * which bounds the heap at this many per destination shard.
+     */
+    static final int MAX_UNWRITTEN_SEEN_PER_KEY = 5_000;
 
     private final DestinationCatalog catalog;
 
@@ -93,7 +96,6 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient MapState<String, Long> seen;
     /** MessageIds seen since they were last written to {@link #seen}, by key, with when they were seen. */
     private transient Map<String, Map<String, Long>> unwrittenSeen;
-    private transient int unwrittenSeenCount;
     private transient DestinationMetrics metrics;
     private transient AtomicLong parkedEvents;
 
@@ -148,7 +150,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                 return;
             }
             unwritten.put(event.messageId(), now);
-            if (++unwrittenSeenCount > MAX_UNWRITTEN_SEEN) {
+            if (unwritten.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
                 writeSeen(ctx.getCurrentKey());
             }
         }
@@ -321,7 +323,6 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         Map<String, Long> unwritten = unwrittenSeen.remove(key);
         if (unwritten != null && !unwritten.isEmpty()) {
             seen.putAll(unwritten);
-            unwrittenSeenCount -= unwritten.size();
         }
     }
 }

@@ -512,7 +512,7 @@ class DestinationBatcherTest {
     @Test
     void manySeenMessageIdsAreWrittenBeforeACheckpointComes() throws Exception {
         harness = openHarness(Backend.HEAP, null);
-        for (int i = 0; i <= DestinationBatcher.MAX_UNWRITTEN_SEEN; i++) {
+        for (int i = 0; i < DestinationBatcher.MAX_UNWRITTEN_SEEN_PER_KEY; i++) {
             harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
         }
 
