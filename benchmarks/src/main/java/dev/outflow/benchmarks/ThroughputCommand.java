@@ -199,9 +199,23 @@ public final class ThroughputCommand implements Callable<Integer> {
             if (notAccepted > 0) {
                 out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
             }
+            long retried = recordCount(broker, settings.retryTopic());
+            if (retried > 0) {
+                out.printf("  note: %d batches went through the retry topic (deferred or retried)%n", retried);
+            }
             return probe.figures("outflow job", events);
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
+        }
+    }
+
+    private static long recordCount(LocalKafkaBroker broker, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
