@@ -64,7 +64,8 @@ public final class ThroughputCommand implements Callable<Integer> {
     static final long CHECKPOINT_INTERVAL_MS = 10_000;
     static final String MEASURED_PREFIX = "tp";
 
-    @Option(names = "--events", defaultValue = "50000", description = "input events (default: ${DEFAULT-VALUE})")
+    @Option(names = "--events", defaultValue = "300000",
+            description = "measured input events, after the warm-up (default: ${DEFAULT-VALUE})")
     int events;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism (default: ${DEFAULT-VALUE})")
