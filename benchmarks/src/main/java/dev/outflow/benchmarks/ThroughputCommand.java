@@ -111,9 +111,8 @@ public final class ThroughputCommand implements Callable<Integer> {
             out.printf("outflow bench throughput: %d events, parallelism %d, %d cores, kafka %s%n", events,
                     parallelism, Runtime.getRuntime().availableProcessors(), broker.bootstrapServers());
             // Warm-up events come first on the same topic, so each job runs them and then the measured events without
-            // a restart: the measurement starts once the job is warm, as a long-running job is. (Warming up in a
-            // separate job run left most of the JIT's work to the measured run: the second run recompiled what the
-            // first had compiled against different type profiles.)
+            // a restart: the measurement starts once the job is warm, as a long-running job is. (A warm-up in a
+            // separate job run of 20,000 or 100,000 events left the JIT compiling through most of the measured run.)
             if (warmup > 0) {
                 BenchEvents.produce(broker.bootstrapServers(), input, warmup, seed + 1, WARMUP_PREFIX);
             }
@@ -147,8 +146,7 @@ public final class ThroughputCommand implements Callable<Integer> {
     private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir) throws Exception {
         String output = "throughput-passthrough-out";
         createTopics(broker, Map.of(output, 2), true);
-        JobSettings settings = settings(broker, input, "passthrough", output,
-                "throughput-passthrough-dead", workDir);
+        JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
         Probe probe = new Probe(broker, output, warmup, warmup + events, 1, () -> 0);

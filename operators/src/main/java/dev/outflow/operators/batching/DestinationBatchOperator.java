@@ -11,7 +11,8 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
  * heap (open batches, messageIds seen since the last checkpoint) to keyed state, key by key. Only an operator can
  * do this: the barrier hook and switching the current key are not open to process functions.
  */
-public final class DestinationBatchOperator extends KeyedCoProcessOperator<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
+public final class DestinationBatchOperator
+        extends KeyedCoProcessOperator<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
 
     private static final long serialVersionUID = 1L;
 

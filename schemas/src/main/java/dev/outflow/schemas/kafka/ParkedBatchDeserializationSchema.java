@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 
 /**
- * Reads parked batches back from the retry topic ({@link RetryRecordFormat}). Only the job writes that topic, so a record it cannot read is
- * foreign: it is logged with its address (to be inspected or replayed by hand) and skipped, rather than failing
- * the job over and over and stopping every destination.
+ * Reads parked batches back from the retry topic ({@link RetryRecordFormat}). Only the job writes that topic, so
+ * a record it cannot read is foreign (or from a newer version): it is logged with its address (to be inspected or
+ * replayed by hand) and skipped, rather than failing the job over and over and stopping every destination.
  */
 public final class ParkedBatchDeserializationSchema implements KafkaRecordDeserializationSchema<ParkedBatch> {
 
