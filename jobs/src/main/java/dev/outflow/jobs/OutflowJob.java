@@ -104,7 +104,10 @@ public final class OutflowJob {
         return env.executeAsync(JOB_NAME);
     }
 
-    /** RocksDB, checkpoints, no Kryo, object reuse; public so the throughput benchmark's passthrough job runs with the same. */
+    /**
+     * RocksDB, checkpoints, no Kryo, object reuse; public so the throughput benchmark's passthrough job runs with the
+     * same.
+     */
     public static Configuration stateAndCheckpoints(JobSettings settings) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");

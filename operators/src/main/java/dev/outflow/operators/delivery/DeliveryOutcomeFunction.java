@@ -130,10 +130,14 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         group.deferred().inc();
         long window = destination.delivery().retry().windowMs();
         List<RoutedEvent> waiting = new ArrayList<>(attempt.batch().size());
+        // the first window end among the waiting events: they come back when the lane expects to take them, but no
+        // later than that, so an event the destination cannot take within its window is dead-lettered then
+        long firstWindowEnd = Long.MAX_VALUE;
         for (RoutedEvent event : attempt.batch().events()) {
-            long windowStart = event.attempts() > 0 ? event.firstAttemptAt() : event.routedAt();
-            if (now < windowStart + window) {
+            long windowEnd = (event.attempts() > 0 ? event.firstAttemptAt() : event.routedAt()) + window;
+            if (now < windowEnd) {
                 waiting.add(event);
+                firstWindowEnd = Math.min(firstWindowEnd, windowEnd);
                 continue;
             }
             group.expired().inc();
@@ -144,16 +148,9 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                     true, last == null ? 0 : last.status(), Math.max(0, now - event.routedAt()), now);
         }
         if (!waiting.isEmpty()) {
-            // back when the lane expects to take it, but no later than the first window end among them: an event
-            // the destination cannot take before its window ends is then dead-lettered, not kept waiting longer
-            long windowEnd = Long.MAX_VALUE;
-            for (RoutedEvent event : waiting) {
-                windowEnd = Math.min(windowEnd,
-                        (event.attempts() > 0 ? event.firstAttemptAt() : event.routedAt()) + window);
-            }
             DeliveryBatch batch = attempt.batch();
             ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(),
-                    waiting.toArray(RoutedEvent[]::new), Math.max(now, Math.min(attempt.notBefore(), windowEnd)),
+                    waiting.toArray(RoutedEvent[]::new), Math.max(now, Math.min(attempt.notBefore(), firstWindowEnd)),
                     destination.batching().isBulk()));
         }
     }

@@ -26,14 +26,10 @@ public final class FlinkSerialization {
     public static <T> T assertImmutableRoundTrip(Class<T> type, T value) {
         TypeInformation<T> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(dev.outflow.schemas.delivery.ImmutableRecordTypeInfo.class);
-        SerializerConfigImpl noKryo = new SerializerConfigImpl();
-        noKryo.setGenericTypes(false);
-        TypeSerializer<T> serializer = info.createSerializer(noKryo);
+        TypeSerializer<T> serializer = withoutKryo(info);
         try {
             DataOutputSerializer out = new DataOutputSerializer(256);
-            serializer.serialize(value, out);
-            T read = serializer.deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-            assertThat(read).isEqualTo(value).isNotSameAs(value);
+            T read = writeAndRead(serializer, value, out);
             assertThat(serializer.copy(value)).isSameAs(value);
 
             DataOutputSerializer copied = new DataOutputSerializer(256);
@@ -60,19 +56,29 @@ public final class FlinkSerialization {
      */
     public static <T> T assertPojoRoundTrip(Class<T> type, T value) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
-        SerializerConfigImpl noKryo = new SerializerConfigImpl();
-        noKryo.setGenericTypes(false);
-        TypeSerializer<T> serializer = TypeInformation.of(type).createSerializer(noKryo);
+        TypeSerializer<T> serializer = withoutKryo(TypeInformation.of(type));
         try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            serializer.serialize(value, out);
-            T read = serializer.deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-            assertThat(read).isEqualTo(value).isNotSameAs(value);
+            T read = writeAndRead(serializer, value, new DataOutputSerializer(256));
             assertThat(serializer.copy(value)).isEqualTo(value);
             assertThat(serializer.duplicate().copy(value)).isEqualTo(value);
             return read;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static <T> TypeSerializer<T> withoutKryo(TypeInformation<T> info) {
+        SerializerConfigImpl noKryo = new SerializerConfigImpl();
+        noKryo.setGenericTypes(false);
+        return info.createSerializer(noKryo);
+    }
+
+    /** Writes {@code value} into {@code out}, reads it back, and asserts an equal but new value came out. */
+    private static <T> T writeAndRead(TypeSerializer<T> serializer, T value, DataOutputSerializer out)
+            throws IOException {
+        serializer.serialize(value, out);
+        T read = serializer.deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+        assertThat(read).isEqualTo(value).isNotSameAs(value);
+        return read;
     }
 }
