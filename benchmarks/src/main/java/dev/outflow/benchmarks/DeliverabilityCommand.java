@@ -1,9 +1,9 @@
 package dev.outflow.benchmarks;
 
+import dev.outflow.jobs.OutflowJob;
 import dev.outflow.jobs.cli.OutflowCli;
 import dev.outflow.jobs.local.LocalKafkaBroker;
 
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine;
@@ -129,7 +129,7 @@ public final class DeliverabilityCommand implements Callable<Integer> {
 
     /** A fresh MiniCluster per scenario, so no scenario inherits another's load or state. */
     static StreamExecutionEnvironment localEnvironment(int parallelism) {
-        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, OutflowJob.localClusterConfiguration());
     }
 
     /** {@code --profile} by its lower-case name, with the known ones in the error. */

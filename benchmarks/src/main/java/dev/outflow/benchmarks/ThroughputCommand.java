@@ -75,9 +75,10 @@ public final class ThroughputCommand implements Callable<Integer> {
             + "every 10 ms) into this file, and print its hottest frames")
     Path jfr;
 
-    @Option(names = "--warmup", defaultValue = "100000",
-            description = "events each job processes first, unmeasured, so the JIT has compiled the hot paths "
-                    + "(0: none, then the first 10% of the outputs are left out; default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "1000000",
+            description = "events each job may process first, unmeasured, while the JIT compiles the hot paths; "
+                    + "the measurement starts sooner once the JIT has gone quiet (0: no warm-up, the first 10% of "
+                    + "the outputs are left out; default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the events (default: ${DEFAULT-VALUE})")
@@ -87,7 +88,8 @@ public final class ThroughputCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** One run's figures; a p99 of -1 means the run delivers nothing over HTTP. */
-    record Figures(String name, long events, double eventsPerSecond, double cpuMicrosPerEvent, long p99LatencyMs) {}
+    record Figures(String name, long events, double eventsPerSecond, double cpuMicrosPerEvent, long p99LatencyMs,
+            long notDelivered) {}
 
     @Override
     public Integer call() throws Exception {
@@ -112,12 +114,13 @@ public final class ThroughputCommand implements Callable<Integer> {
                     parallelism, Runtime.getRuntime().availableProcessors(), broker.bootstrapServers());
             // Warm-up events come first on the same topic, so each job runs them and then the measured events without
             // a restart: the measurement starts once the job is warm, as a long-running job is. (A warm-up in a
-            // separate job run of 20,000 or 100,000 events left the JIT compiling through most of the measured run.)
+            // separate job run of 20,000 or 100,000 events left the JIT compiling through most of the measured run;
+            // on two busy cores the compiler threads still took 30 µs per event after 400,000 events.)
             if (warmup > 0) {
                 BenchEvents.produce(broker.bootstrapServers(), input, warmup, seed + 1, WARMUP_PREFIX);
             }
             BenchEvents.produce(broker.bootstrapServers(), input, events, seed, MEASURED_PREFIX);
-            Figures passthrough = passthrough(broker, input, workDir);
+            Figures passthrough = passthrough(broker, input, workDir, out);
             print(out, passthrough);
             JitQuiet.await(Duration.ofSeconds(60));
             Figures real = realJob(broker, input, workDir, out);
@@ -143,20 +146,21 @@ public final class ThroughputCommand implements Callable<Integer> {
     }
 
     /** The passthrough run over the warm-up and the measured events. */
-    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir) throws Exception {
+    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out)
+            throws Exception {
         String output = "throughput-passthrough-out";
         createTopics(broker, Map.of(output, 2), true);
         JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
-        Probe probe = new Probe(broker, output, warmup, warmup + events, 1, () -> 0);
+        Probe probe = new Probe(broker, output, warmup, events, 1, () -> 0);
         JobClient job = env.executeAsync("outflow-throughput-passthrough");
         try {
-            probe.awaitOutputs(() -> null);
+            probe.awaitOutputs(() -> null, out);
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
-        return probe.figures("passthrough", events);
+        return probe.figures("passthrough");
     }
 
     /** The real job's run over the warm-up and the measured events, recorded with JFR if asked. */
@@ -177,12 +181,12 @@ public final class ThroughputCommand implements Callable<Integer> {
             }
             BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1));
             JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
-            Probe probe = new Probe(broker, log, warmup, warmup + events, DESTINATIONS.size(),
+            Probe probe = new Probe(broker, log, warmup, events, DESTINATIONS.size(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
             JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
                     catalog.catalog());
             try {
-                Recording recording = probe.awaitOutputs(() -> jfr == null ? null : startRecording());
+                Recording recording = probe.awaitOutputs(() -> jfr == null ? null : startRecording(), out);
                 if (recording != null) {
                     recording.stop();
                     recording.dump(jfr);
@@ -193,16 +197,16 @@ public final class ThroughputCommand implements Callable<Integer> {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
             probe.printCpuBreakdown(out, 8);
-            long notAccepted = endpoints.values().stream()
-                    .mapToLong(endpoint -> warmup + events - endpoint.acceptedMessageIds().size()).sum();
-            if (notAccepted > 0) {
-                out.printf("  note: %d (event, destination) pairs were not accepted by the endpoints%n", notAccepted);
-            }
             long retried = recordCount(broker, settings.retryTopic());
             if (retried > 0) {
                 out.printf("  note: %d batches went through the retry topic (deferred or retried)%n", retried);
             }
-            return probe.figures("outflow job", events);
+            Figures figures = probe.figures("outflow job");
+            if (figures.notDelivered() > 0) {
+                out.printf("  note: %d (event, destination) pairs of the measured stretch were not delivered%n",
+                        figures.notDelivered());
+            }
+            return figures;
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
         }
@@ -263,8 +267,12 @@ public final class ThroughputCommand implements Callable<Integer> {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final LocalKafkaBroker broker;
         private final String topic;
-        private final long expectedOutputs;
+        private final long measuredOutputs;
         private final long warmupOutputs;
+        /** Every output the input makes: the measured stretch ends here at the latest. */
+        private final long totalOutputs;
+        /** Outputs on the topic when the measured stretch started; -1 before. */
+        private long measuredFrom = -1;
         private final int outputsPerEvent;
         private final LongSupplier harnessCpuNanos;
         private long cpuStart = -1;
@@ -280,24 +288,30 @@ public final class ThroughputCommand implements Callable<Integer> {
         private long outputsAtCpuEnd;
 
         /**
-         * The output count at which the measured stretch starts: after the warm-up events' outputs, or without a
-         * warm-up after the first {@value #RAMP_UP_PERCENT}% of the outputs, so the job's start-up (deploying its
-         * tasks, and the JIT compiling what it runs) is not counted as the cost of events.
+         * Whether the measured stretch starts now, at {@code outputs}: once the JIT has gone quiet after at least a
+         * tenth of the warm-up, at the latest after the whole warm-up; without a warm-up after the first
+         * {@value #RAMP_UP_PERCENT}% of the outputs. The job's start-up (deploying its tasks, the JIT compiling
+         * what it runs) is not the cost of events in a job that runs for days.
          */
-        long startOutputs() {
-            return warmupOutputs > 0 ? warmupOutputs : Math.max(1, expectedOutputs * RAMP_UP_PERCENT / 100);
+        private boolean measurementStarts(long outputs, JitActivity jit) {
+            if (warmupOutputs == 0) {
+                return outputs >= Math.max(1, measuredOutputs * RAMP_UP_PERCENT / 100);
+            }
+            return outputs >= warmupOutputs || outputs >= warmupOutputs / 10 && jit.quiet();
         }
 
         /**
-         * {@code warmupEvents} of the {@code totalEvents} are left out; each event makes {@code outputsPerEvent}
-         * records on the topic; {@code harnessCpuNanos}: CPU the endpoints spent, to leave out.
+         * At most {@code warmupEvents} first events are left out, then {@code measuredEvents} are measured; each
+         * event makes {@code outputsPerEvent} records on the topic; {@code harnessCpuNanos}: CPU the endpoints
+         * spent, to leave out.
          */
-        Probe(LocalKafkaBroker broker, String topic, long warmupEvents, long totalEvents, int outputsPerEvent,
+        Probe(LocalKafkaBroker broker, String topic, long warmupEvents, long measuredEvents, int outputsPerEvent,
                 LongSupplier harnessCpuNanos) {
             this.broker = broker;
             this.topic = topic;
             this.warmupOutputs = warmupEvents * outputsPerEvent;
-            this.expectedOutputs = totalEvents * outputsPerEvent;
+            this.measuredOutputs = measuredEvents * outputsPerEvent;
+            this.totalOutputs = warmupOutputs + measuredOutputs;
             this.outputsPerEvent = outputsPerEvent;
             this.harnessCpuNanos = harnessCpuNanos;
         }
@@ -306,15 +320,22 @@ public final class ThroughputCommand implements Callable<Integer> {
          * Waits for every output; {@code startRecording} is called when the measured stretch starts, and what it
          * returns (a JFR recording, or null) is returned.
          */
-        Recording awaitOutputs(java.util.function.Supplier<Recording> startRecording) throws InterruptedException {
+        Recording awaitOutputs(java.util.function.Supplier<Recording> startRecording, PrintWriter out)
+                throws InterruptedException {
             Recording recording = null;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+            JitActivity jit = new JitActivity();
             try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
                 List<TopicPartition> partitions = partitions(consumer);
                 while (true) {
                     long outputs = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
                     long cpu = os.getProcessCpuTime() - THREADS.getCurrentThreadCpuTime() - harnessCpuNanos.getAsLong();
-                    if (cpuStart < 0 && outputs >= startOutputs()) {
+                    jit.sample();
+                    if (cpuStart < 0 && measurementStarts(outputs, jit)) {
+                        out.printf(Locale.ROOT, "  measuring from output %d (%d warm-up events; the JIT compiling "
+                                + "%.0f ms/s)%n", outputs, outputs / outputsPerEvent, jit.millisPerSecond());
+                        out.flush();
+                        measuredFrom = outputs;
                         cpuStart = cpu;
                         outputsAtCpuStart = outputs;
                         processCpuStart = os.getProcessCpuTime();
@@ -322,7 +343,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                         nativeCpuStart = NativeThreadCpu.sample();
                         recording = startRecording.get();
                     }
-                    if (outputs >= expectedOutputs) {
+                    if (cpuStart >= 0 && outputs >= Math.min(totalOutputs, measuredFrom + measuredOutputs)) {
                         cpuEnd = cpu;
                         outputsAtCpuEnd = outputs;
                         processCpuEnd = os.getProcessCpuTime();
@@ -331,8 +352,9 @@ public final class ThroughputCommand implements Callable<Integer> {
                         return recording;
                     }
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("only " + outputs + " of " + expectedOutputs + " outputs on "
-                                + topic + " after 10 minutes");
+                        throw new IllegalStateException("only " + outputs + " outputs on " + topic
+                                + " after 20 minutes (measuring from " + measuredFrom + ", " + measuredOutputs
+                                + " to measure)");
                     }
                     Thread.sleep(20);
                 }
@@ -383,42 +405,53 @@ public final class ThroughputCommand implements Callable<Integer> {
             }
         }
 
-        /** Reads the outputs back: events/s from their append times, CPU per event, p99 latency (delivery log). */
-        Figures figures(String name, long events) {
+        /**
+         * Reads the outputs back: events/s from the append times of the measured stretch's outputs (in append-time
+         * order, from the one that started it), CPU per event; then, for the delivery log, the p99 delivery latency
+         * and the pairs not delivered among the records appended within the stretch.
+         */
+        Figures figures(String name) {
             List<Long> appendTimes = new ArrayList<>();
-            long read = 0;
-            Map<String, Long> latencies = new HashMap<>();
+            readOutputs(record -> appendTimes.add(record.timestamp()));
+            long[] sorted = appendTimes.stream().mapToLong(Long::longValue).sorted().toArray();
+            int from = (int) Math.min(Math.max(0, measuredFrom - 1), Math.max(0, sorted.length - 1));
+            int to = (int) Math.max(from, Math.min(sorted.length - 1, from + measuredOutputs));
+            double seconds = sorted.length == 0 ? 1 : Math.max(1, sorted[to] - sorted[from]) / 1000.0;
+            long timed = Math.max(1, to - from);
+            double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
+            double eventsPerSecond = timed / (double) outputsPerEvent / seconds;
+            double cpuMicros = (cpuEnd - cpuStart) / 1000.0 / cpuEvents;
+            if (outputsPerEvent == 1 || sorted.length == 0) {
+                return new Figures(name, timed / outputsPerEvent, eventsPerSecond, cpuMicros, -1, 0);
+            }
+            long firstTime = sorted[from];
+            long lastTime = sorted[to];
+            List<Long> latencies = new ArrayList<>();
+            long[] notDelivered = {0};
+            readOutputs(record -> {
+                if (record.timestamp() >= firstTime && record.timestamp() <= lastTime) {
+                    JsonNode log = Json.readTree(record.value());
+                    if ("DELIVERED".equals(log.path("status").asText())) {
+                        latencies.add(log.path("latencyMs").asLong());
+                    } else {
+                        notDelivered[0]++;
+                    }
+                }
+            });
+            long p99 = Percentiles.of(latencies.stream().mapToLong(Long::longValue).sorted().toArray(), 99);
+            return new Figures(name, timed / outputsPerEvent, eventsPerSecond, cpuMicros, p99, notDelivered[0]);
+        }
+
+        private void readOutputs(java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
             try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
                 List<TopicPartition> partitions = partitions(consumer);
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
                 while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        read++;
-                        appendTimes.add(record.timestamp());
-                        if (outputsPerEvent > 1) {
-                            JsonNode log = Json.readTree(record.value());
-                            if ("DELIVERED".equals(log.path("status").asText())
-                                    && log.path("messageId").asText().startsWith(MEASURED_PREFIX + "-")) {
-                                latencies.putIfAbsent(log.path("destinationId").asText() + "/"
-                                        + log.path("messageId").asText(), log.path("latencyMs").asLong());
-                            }
-                        }
-                    }
+                    consumer.poll(Duration.ofMillis(200)).forEach(each);
                 }
             }
-            // the same steady stretch as the CPU figure: from the output that started it to the last one
-            long[] sorted = appendTimes.stream().mapToLong(Long::longValue).sorted().toArray();
-            int from = (int) Math.min(Math.max(0, startOutputs() - 1), Math.max(0, sorted.length - 1));
-            double seconds = sorted.length == 0 ? 1 : Math.max(1, sorted[sorted.length - 1] - sorted[from]) / 1000.0;
-            long timed = Math.max(1, read - from - 1);
-            double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
-            long p99 = outputsPerEvent > 1
-                    ? Percentiles.of(latencies.values().stream().mapToLong(Long::longValue).sorted().toArray(), 99)
-                    : -1;
-            return new Figures(name, events, timed / (double) outputsPerEvent / seconds,
-                    (cpuEnd - cpuStart) / 1000.0 / cpuEvents, p99);
         }
 
         private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) {
@@ -432,6 +465,41 @@ public final class ThroughputCommand implements Callable<Integer> {
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
+        }
+    }
+
+    /** Time the JIT compilers spent over the last few seconds, sampled by the probe's loop. */
+    static final class JitActivity {
+        private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
+        /** Compiling under 2% of one core counts as quiet. */
+        private static final double QUIET_MILLIS_PER_SECOND = 20;
+        private final java.lang.management.CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+        private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+
+        void sample() {
+            if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+                return;
+            }
+            long now = System.nanoTime();
+            samples.addLast(new long[] {now, compiler.getTotalCompilationTime()});
+            while (samples.size() > 2 && now - samples.peekFirst()[0] > WINDOW_NANOS) {
+                samples.removeFirst();
+            }
+        }
+
+        double millisPerSecond() {
+            if (samples.size() < 2) {
+                return Double.NaN;
+            }
+            long[] first = samples.peekFirst();
+            long[] last = samples.peekLast();
+            return (last[1] - first[1]) / Math.max(1e-3, (last[0] - first[0]) / 1e9);
+        }
+
+        /** Quiet once a whole window has been watched and the JIT compiled under the threshold in it. */
+        boolean quiet() {
+            return samples.size() >= 2 && samples.peekLast()[0] - samples.peekFirst()[0] >= WINDOW_NANOS * 9 / 10
+                    && millisPerSecond() < QUIET_MILLIS_PER_SECOND;
         }
     }
 }

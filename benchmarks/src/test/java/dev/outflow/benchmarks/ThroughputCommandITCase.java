@@ -31,10 +31,11 @@ class ThroughputCommandITCase {
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString())
-                .containsPattern("passthrough +3000 events")
-                .containsPattern("outflow job +3000 events")
+                .containsPattern("passthrough +\\d+ events")
+                .containsPattern("outflow job +\\d+ events")
+                .contains("measuring from output")
                 .contains("cpu by thread")
-                .doesNotContain("were not accepted by the endpoints");
+                .doesNotContain("were not delivered");
         Matcher closing = CLOSING_LINE.matcher(out.toString());
         assertThat(closing.find()).as(out.toString()).isTrue();
         assertThat(Long.parseLong(closing.group(1))).isPositive();

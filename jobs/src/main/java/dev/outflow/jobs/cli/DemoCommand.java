@@ -128,7 +128,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     settings.deadLetterTopic(), 1, settings.retryTopic(), 2));
 
             int uiPort = portOrFree(webUiPort);
-            Configuration flink = new Configuration();
+            Configuration flink = OutflowJob.localClusterConfiguration();
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             flink.set(RestOptions.ADDRESS, "127.0.0.1");
             flink.set(RestOptions.PORT, uiPort);

@@ -100,7 +100,8 @@ public final class RunCommand implements Callable<Integer> {
         if (RetryTopic.ensureExists(settings)) {
             System.out.printf("outflow: created the retry topic %s%n", settings.retryTopic());
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                OutflowJob.localClusterConfiguration());
         OutflowJob.build(env, settings, catalog);
         env.execute(OutflowJob.JOB_NAME);
         return 0;
