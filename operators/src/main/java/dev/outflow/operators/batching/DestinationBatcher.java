@@ -50,6 +50,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       batch with new traffic (stream mode: a batch differs from one attempt to the next), or go out again as
  *       the very same batch (bulk mode). Parking here rather than in the delivery operator keeps Async I/O
  *       capacity for requests that can go out now, and keyed RocksDB state survives restarts and rescaling.
+ *   <li>A batch handed back because its destination is held (a Retry-After, an open circuit: see
+ *       {@link ParkedBatch#destinationHeld()}) tells this key when the destination takes work again; until then the
+ *       key's new batches are parked here too, instead of each going to the delivery operator and coming back
+ *       through the retry topic (a black-holed destination would otherwise cost more CPU than a healthy one). The
+ *       hold lives on the heap: after a restore the key learns it again from the next batch handed back.
  *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
  *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
  *       same event. MessageIds seen since the last checkpoint are remembered on the heap and written to
@@ -96,6 +101,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient MapState<String, Long> seen;
     /** MessageIds seen since they were last written to {@link #seen}, by key, with when they were seen. */
     private transient Map<String, Map<String, Long>> unwrittenSeen;
+    /** Keys whose destination is held, until when (ms); an entry is dropped once it has passed. */
+    private transient Map<String, Long> heldUntil;
     private transient DestinationMetrics metrics;
     private transient AtomicLong parkedEvents;
 
@@ -127,6 +134,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                 .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
         seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
         unwrittenSeen = new HashMap<>();
+        heldUntil = new HashMap<>();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
         parkedEvents = new AtomicLong();
         catalog.destinations().forEach(destination -> metrics.of(destination.id()).parkedEvents(parkedEvents::get));
@@ -173,6 +181,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             release(batch, ctx, out);
             return;
         }
+        if (batch.destinationHeld()) {
+            heldUntil.merge(ctx.getCurrentKey(), batch.dueAt(), Math::max);
+        }
+        park(batch, ctx.timerService());
+    }
+
+    /** Keeps {@code batch} until its due time: merged with what is due at the same millisecond, unless bulk. */
+    private void park(ParkedBatch batch, TimerService timers) throws Exception {
         int arriving = batch.size();
         long due = batch.dueAt();
         ParkedBatch already = parked.get(due);
@@ -189,8 +205,23 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             batch = new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due, batch.keepTogether());
         }
         parked.put(due, batch);
-        ctx.timerService().registerProcessingTimeTimer(due);
+        timers.registerProcessingTimeTimer(due);
         parkedEvents.addAndGet(arriving);
+    }
+
+    /** Sends {@code batch} on, or parks it while the key's destination is held. */
+    private void emit(String key, DeliveryBatch batch, TimerService timers, Collector<DeliveryBatch> out)
+            throws Exception {
+        Long until = heldUntil.get(key);
+        if (until != null) {
+            if (until > timers.currentProcessingTime()) {
+                park(new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), until,
+                        catalog.get(batch.destinationId()).batching().isBulk()), timers);
+                return;
+            }
+            heldUntil.remove(key);
+        }
+        out.collect(batch);
     }
 
     @Override
@@ -217,8 +248,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             for (RoutedEvent event : batch.events()) {
                 bytes += event.payload().length;
             }
-            out.collect(new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes,
-                    ctx.timerService().currentProcessingTime()));
+            emit(ctx.getCurrentKey(), new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes,
+                    ctx.timerService().currentProcessingTime()), ctx.timerService(), out);
             return;
         }
         BatchingConfig limits = catalog.get(batch.destinationId()).batching();
@@ -234,7 +265,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         OpenBatch open = openBatch(key);
         long size = event.payload().length;
         if (open == null && (limits.isSingle() || size >= limits.maxBytes())) {
-            out.collect(new DeliveryBatch(event.destinationId(), event.shard(), new RoutedEvent[] {event}, size, now));
+            emit(key, new DeliveryBatch(event.destinationId(), event.shard(), new RoutedEvent[] {event}, size, now),
+                    ctx.timerService(), out);
             return;
         }
         if (open != null && open.bytes + size > limits.maxBytes()) {
@@ -288,8 +320,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             return;
         }
         RoutedEvent first = open.events.get(0);
-        out.collect(new DeliveryBatch(first.destinationId(), first.shard(), open.events.toArray(RoutedEvent[]::new),
-                open.bytes, timers.currentProcessingTime()));
+        emit(key, new DeliveryBatch(first.destinationId(), first.shard(), open.events.toArray(RoutedEvent[]::new),
+                open.bytes, timers.currentProcessingTime()), timers, out);
     }
 
     /** Keys with something on the heap that the next checkpoint must hold: see {@link #spill}. */

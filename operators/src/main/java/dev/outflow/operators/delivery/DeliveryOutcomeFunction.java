@@ -151,7 +151,7 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
             DeliveryBatch batch = attempt.batch();
             ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(),
                     waiting.toArray(RoutedEvent[]::new), Math.max(now, Math.min(attempt.notBefore(), firstWindowEnd)),
-                    destination.batching().isBulk()));
+                    destination.batching().isBulk(), DestinationLane.holdsDestination(attempt.error())));
         }
     }
 

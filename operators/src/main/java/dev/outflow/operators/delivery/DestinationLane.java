@@ -26,8 +26,19 @@ public final class DestinationLane {
      */
     static final long MIN_DEFER_MS = 1_000;
 
+    static final String RETRY_AFTER = "retry-after";
+    static final String CIRCUIT_OPEN = "circuit open";
+
     /** Why and until when a batch must not be sent. */
     public record Hold(long until, String reason) {}
+
+    /**
+     * Whether a hold of this reason stops every batch of the destination until it ends (a Retry-After, an open
+     * circuit), rather than only this one (a full backlog, which the next batch may well find drained).
+     */
+    public static boolean holdsDestination(String reason) {
+        return RETRY_AFTER.equals(reason) || CIRCUIT_OPEN.equals(reason);
+    }
 
     private final DestinationConfig destination;
     private final CircuitBreaker breaker;
@@ -58,7 +69,7 @@ public final class DestinationLane {
                     + limiter.waiting() + " waiting");
         }
         if (!breaker.tryAcquire(now)) {
-            return new Hold(Math.max(now + MIN_DEFER_MS, breaker.retryAt(now)), "circuit open");
+            return new Hold(Math.max(now + MIN_DEFER_MS, breaker.retryAt(now)), CIRCUIT_OPEN);
         }
         return null;
     }
@@ -69,7 +80,7 @@ public final class DestinationLane {
      */
     public Hold pausedAt(long now) {
         long until = pausedUntil.get();
-        return now < until ? new Hold(until, "retry-after") : null;
+        return now < until ? new Hold(until, RETRY_AFTER) : null;
     }
 
     /**

@@ -354,6 +354,50 @@ class DestinationBatcherTest {
         assertStateAndTimersCleared();
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void whileItsDestinationIsHeldAShardParksItsNewBatchesUntilTheHoldEnds(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent handedBack = event("counted", 0, "h1", 10);
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0, new RoutedEvent[] {handedBack},
+                NOW + 2_000, false, true)));
+        RoutedEvent[] fresh = {event("counted", 0, "n1", 10), event("counted", 0, "n2", 10),
+                event("counted", 0, "n3", 10)};
+        RoutedEvent otherShard = event("counted", 1, "o1", 10);
+        for (RoutedEvent event : fresh) {
+            harness.processElement1(record(event));
+        }
+        harness.processElement1(record(otherShard));
+
+        assertThat(harness.extractOutputValues()).as("the full batch waits with the one handed back").isEmpty();
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).containsExactly("counted#0");
+        assertThat(bufferedKeys()).as("only the other shard has an open batch").isEqualTo(1);
+
+        harness.setProcessingTime(NOW + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).as("a shard that was not told of the hold sends").singleElement()
+                .satisfies(batch -> assertThat(batch.events()).containsExactly(otherShard));
+
+        harness.setProcessingTime(NOW + 2_000);
+        harness.processElement1(record(event("counted", 0, "n4", 10)));
+        harness.processElement1(record(event("counted", 0, "n5", 10)));
+
+        assertThat(harness.extractOutputValues()).hasSize(3).satisfies(batches -> {
+            assertThat(batches.get(1).events()).extracting(RoutedEvent::messageId).containsExactly("h1", "n1", "n2");
+            assertThat(batches.get(2).events()).extracting(RoutedEvent::messageId).containsExactly("n3", "n4", "n5");
+        });
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void eventsParkedForTheirOwnBackoffDoNotHoldNewBatches() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        harness.processElement2(parked(2_000, false, tried(event("single", 0, "r1", 10))));
+        harness.processElement1(record(event("single", 0, "n1", 10)));
+
+        assertThat(harness.extractOutputValues()).extracting(batch -> batch.events()[0].messageId())
+                .containsExactly("n1");
+    }
+
     @Test
     void aRetryAlreadyDueIsReleasedAtOnce() throws Exception {
         harness = openHarness(Backend.HEAP, null);

@@ -228,13 +228,24 @@ class DeliveryOutcomeFunctionTest {
     void aDeferredBatchComesBackUnchangedWhenTheDestinationCanTakeIt() throws Exception {
         harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(BATCH, "circuit open", NOW, NOW + 7_000)));
 
-        assertThat(retries()).containsExactly(
-                new ParkedBatch("crm", 0, new RoutedEvent[] {FIRST, SECOND}, NOW + 7_000, false));
+        assertThat(retries()).as("the whole destination is held until then").containsExactly(
+                new ParkedBatch("crm", 0, new RoutedEvent[] {FIRST, SECOND}, NOW + 7_000, false, true));
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(deadLetters()).isEmpty();
         assertThat(metrics.count("crm.deferred")).isEqualTo(1);
         assertThat(metrics.count("crm.failed")).as("not an attempt").isZero();
         assertThat(metrics.count("crm.firstAttempts")).isZero();
+    }
+
+    @Test
+    void aBatchDeferredForAFullBacklogDoesNotHoldTheDestination() throws Exception {
+        harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(BATCH,
+                "saturated: 4 requests in flight and 8 waiting", NOW, NOW + 1_000)));
+
+        assertThat(retries()).singleElement().satisfies(parked -> {
+            assertThat(parked.dueAt()).isEqualTo(NOW + 1_000);
+            assertThat(parked.destinationHeld()).isFalse();
+        });
     }
 
     @Test

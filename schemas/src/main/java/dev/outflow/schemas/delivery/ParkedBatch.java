@@ -13,8 +13,17 @@ import java.util.Objects;
  * @param dueAt not to be sent before this time (ms): backoff, a Retry-After, or an open circuit
  * @param keepTogether release them as one batch, as they are (bulk destinations); otherwise they join the
  *     shard's next batches with new traffic
+ * @param destinationHeld {@code dueAt} is when the destination takes work again (a Retry-After, an open circuit),
+ *     not these events' own backoff: the shard's new batches are held until then too, instead of each going to the
+ *     delivery operator only to come back the same way
  */
-public record ParkedBatch(String destinationId, int shard, RoutedEvent[] events, long dueAt, boolean keepTogether) {
+public record ParkedBatch(String destinationId, int shard, RoutedEvent[] events, long dueAt, boolean keepTogether,
+        boolean destinationHeld) {
+
+    /** Events parked for their own backoff (or a bulk batch's), the destination not held. */
+    public ParkedBatch(String destinationId, int shard, RoutedEvent[] events, long dueAt, boolean keepTogether) {
+        this(destinationId, shard, events, dueAt, keepTogether, false);
+    }
 
     public String routeKey() {
         return RoutedEvent.routeKey(destinationId, shard);
@@ -30,18 +39,19 @@ public record ParkedBatch(String destinationId, int shard, RoutedEvent[] events,
                 && shard == that.shard
                 && dueAt == that.dueAt
                 && keepTogether == that.keepTogether
+                && destinationHeld == that.destinationHeld
                 && destinationId.equals(that.destinationId)
                 && Arrays.equals(events, that.events);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(destinationId, shard, dueAt, keepTogether) * 31 + Arrays.hashCode(events);
+        return Objects.hash(destinationId, shard, dueAt, keepTogether, destinationHeld) * 31 + Arrays.hashCode(events);
     }
 
     @Override
     public String toString() {
         return "ParkedBatch[" + routeKey() + ", " + events.length + " events, due " + dueAt
-                + (keepTogether ? ", kept together" : "") + "]";
+                + (keepTogether ? ", kept together" : "") + (destinationHeld ? ", destination held" : "") + "]";
     }
 }

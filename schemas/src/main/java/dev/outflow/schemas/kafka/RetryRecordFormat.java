@@ -16,14 +16,17 @@ import java.io.IOException;
  * costs: a version byte pair, the batch's fields, then each event as {@link RoutedEventSerializer} writes it
  * (payload bytes as they are, no text encoding).
  *
- * <p>Layout: {@code 0x00}, version {@code 0x01}, destinationId (UTF), shard (int), dueAt (long), keepTogether
- * (boolean), event count (int), events. Records that start with <code>{</code> are the JSON that earlier versions
- * wrote, and are still read, so a job upgraded with retries in flight loses none.
+ * <p>Layout: {@code 0x00}, version {@code 0x02}, destinationId (UTF), shard (int), dueAt (long), keepTogether
+ * (boolean), destinationHeld (boolean), event count (int), events. Version {@code 0x01} records (without
+ * destinationHeld) and records that start with <code>{</code> (the JSON of earlier versions) are still read, so a
+ * job upgraded with retries in flight loses none.
  */
 public final class RetryRecordFormat {
 
     private static final byte MARKER = 0x00;
-    private static final byte VERSION = 0x01;
+    private static final byte VERSION = 0x02;
+    /** The version before destinationHeld. */
+    private static final byte VERSION_1 = 0x01;
 
     private RetryRecordFormat() {}
 
@@ -36,6 +39,7 @@ public final class RetryRecordFormat {
             out.writeInt(batch.shard());
             out.writeLong(batch.dueAt());
             out.writeBoolean(batch.keepTogether());
+            out.writeBoolean(batch.destinationHeld());
             out.writeInt(batch.size());
             for (RoutedEvent event : batch.events()) {
                 RoutedEventSerializer.INSTANCE.serialize(event, out);
@@ -54,7 +58,7 @@ public final class RetryRecordFormat {
         if (value.length < 2 || value[0] != MARKER) {
             throw new IOException("not a retry record (neither JSON nor Outflow's binary format)");
         }
-        if (value[1] != VERSION) {
+        if (value[1] != VERSION && value[1] != VERSION_1) {
             throw new IOException("retry record format version " + value[1] + " is newer than this job reads ("
                     + VERSION + ")");
         }
@@ -63,6 +67,7 @@ public final class RetryRecordFormat {
         int shard = in.readInt();
         long dueAt = in.readLong();
         boolean keepTogether = in.readBoolean();
+        boolean destinationHeld = value[1] != VERSION_1 && in.readBoolean();
         int count = in.readInt();
         if (count < 0 || count > value.length) {
             throw new IOException("retry record claims " + count + " events");
@@ -74,6 +79,6 @@ public final class RetryRecordFormat {
         if (in.available() > 0) {
             throw new IOException(in.available() + " bytes left over after " + count + " events");
         }
-        return new ParkedBatch(destinationId, shard, events, dueAt, keepTogether);
+        return new ParkedBatch(destinationId, shard, events, dueAt, keepTogether, destinationHeld);
     }
 }

@@ -139,6 +139,23 @@ class JsonRecordSerializationSchemaTest {
     }
 
     @Test
+    void retryRecordsKeepWhetherTheDestinationIsHeldAndVersionOneRecordsAreStillRead() throws Exception {
+        ParkedBatch held = new ParkedBatch("crm", 1, new RoutedEvent[] {EVENT}, 9_000L, false, true);
+        assertThat(RetryRecordFormat.read(RetryRecordFormat.write(held))).isEqualTo(held);
+
+        // version 1 had no destinationHeld byte after keepTogether
+        byte[] current = RetryRecordFormat.write(new ParkedBatch("crm", 1, new RoutedEvent[] {EVENT}, 9_000L, true));
+        int flagAt = 2 + 2 + "crm".length() + 4 + 8 + 1;
+        byte[] versionOne = new byte[current.length - 1];
+        System.arraycopy(current, 0, versionOne, 0, flagAt);
+        System.arraycopy(current, flagAt + 1, versionOne, flagAt, current.length - flagAt - 1);
+        versionOne[1] = 1;
+
+        assertThat(RetryRecordFormat.read(versionOne))
+                .isEqualTo(new ParkedBatch("crm", 1, new RoutedEvent[] {EVENT}, 9_000L, true, false));
+    }
+
+    @Test
     void unreadableRetryRecordsAreSkippedNotFatal() {
         byte[] binary = RetryRecordFormat.write(new ParkedBatch("crm", 0, new RoutedEvent[] {EVENT}, 9_000L, false));
         byte[] newerVersion = binary.clone();
