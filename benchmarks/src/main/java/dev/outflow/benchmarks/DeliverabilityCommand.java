@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,11 @@ public final class DeliverabilityCommand implements Callable<Integer> {
 
     static final int MAX_WARM_UPS = 4;
     static final int WARM_UP_SPREAD_PERCENT = 10;
+    /**
+     * How long the unmeasured run with the fault lasts ({@link Profile#faultWarmUp}): past the first timeouts, the
+     * circuit opening and its first probes, and batches coming back through the retry topic.
+     */
+    static final Duration FAULT_WARM_UP = Duration.ofSeconds(20);
 
     @Option(names = "--profile", converter = ProfileConverter.class,
             description = "one profile to run: segment, throttle, outage, blackhole, slow or partial (default: all)")
@@ -82,6 +88,12 @@ public final class DeliverabilityCommand implements Callable<Integer> {
                     timeScale, broker.bootstrapServers());
             ScenarioRun runner = new ScenarioRun(broker, () -> localEnvironment(parallelism), settings, out);
             for (Profile selected : profiles) {
+                Optional<Profile.Scenario> faultWarmUp = selected.faultWarmUp();
+                if (faultWarmUp.isPresent()) {
+                    runner.run(faultWarmUp.get(), FAULT_WARM_UP);
+                    out.printf("  warm-up (%s): stopped after %d s%n", faultWarmUp.get().description(),
+                            FAULT_WARM_UP.toSeconds());
+                }
                 Optional<Profile.Scenario> warmUp = selected.warmUp();
                 if (warmUp.isPresent()) {
                     warmUp(runner, warmUp.get(), out);

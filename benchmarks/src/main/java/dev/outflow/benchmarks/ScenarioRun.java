@@ -56,6 +56,14 @@ final class ScenarioRun {
     }
 
     ScenarioResult run(Profile.Scenario scenario) throws Exception {
+        return run(scenario, null);
+    }
+
+    /**
+     * As {@link #run(Profile.Scenario)}, but stopped after {@code atMost} (null: no limit but the time bound) with
+     * whatever is accounted for by then: for warm-up runs.
+     */
+    ScenarioResult run(Profile.Scenario scenario, Duration atMost) throws Exception {
         Map<String, LocalHttpEndpoint> endpoints = new LinkedHashMap<>();
         try {
             Map<String, String> urls = new HashMap<>();
@@ -67,14 +75,14 @@ final class ScenarioRun {
                 urls.put(destination.id(), endpoint.url("/" + destination.id()));
             }
             BenchCatalog.Loaded catalog = BenchCatalog.load(scenario.destinations(), urls, settings.scale());
-            return run(scenario, catalog, endpoints);
+            return run(scenario, catalog, endpoints, atMost);
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
         }
     }
 
     private ScenarioResult run(Profile.Scenario scenario, BenchCatalog.Loaded catalog,
-            Map<String, LocalHttpEndpoint> endpoints) throws Exception {
+            Map<String, LocalHttpEndpoint> endpoints, Duration atMost) throws Exception {
         String prefix = "bench-" + scenario.name() + "-" + System.currentTimeMillis();
         JobSettings job = new JobSettings(Path.of("bench/destinations.yaml"), broker.bootstrapServers(),
                 prefix + "-events", prefix + "-delivery-log", prefix + "-dead-letters", prefix, "earliest",
@@ -93,12 +101,15 @@ final class ScenarioRun {
         List<String> ids = new ArrayList<>(endpoints.keySet());
         Outputs outputs = new Outputs();
         long bound = settings.scale().ms(BenchCatalog.RETRY_WINDOW) + SLACK.toMillis();
+        if (atMost != null) {
+            bound = Math.min(bound, atMost.toMillis());
+        }
         long submitted = System.currentTimeMillis();
         JobClient client = OutflowJob.start(environments.get(), job, catalog.catalog());
         boolean completed;
         try (DeliveryAccounting accounting = new DeliveryAccounting(broker.bootstrapServers(),
                 job.deliveryLogTopic(), job.deadLetterTopic(), ids).listener(outputs)) {
-            completed = follow(scenario, accounting, submitted, submitted + bound);
+            completed = follow(scenario, accounting, submitted, submitted + bound, atMost != null);
         } finally {
             client.cancel().get(60, TimeUnit.SECONDS);
         }
@@ -106,7 +117,8 @@ final class ScenarioRun {
         return figures(scenario, catalog.retrySettingsApplied(), completed, durationMs, endpoints, outputs);
     }
 
-    private boolean follow(Profile.Scenario scenario, DeliveryAccounting accounting, long started, long deadline) {
+    private boolean follow(Profile.Scenario scenario, DeliveryAccounting accounting, long started, long deadline,
+            boolean cutShort) {
         long lastPrint = System.currentTimeMillis();
         while (true) {
             accounting.poll(Duration.ofMillis(200));
@@ -125,6 +137,9 @@ final class ScenarioRun {
                 return true;
             }
             if (now >= deadline) {
+                if (cutShort) {
+                    return false;
+                }
                 out.printf("  %s: time bound reached (compressed retry window + %d s); counting what is missing%n",
                         scenario.name(), SLACK.toSeconds());
                 return false;
