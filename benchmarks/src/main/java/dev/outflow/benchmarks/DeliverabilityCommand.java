@@ -45,7 +45,8 @@ public final class DeliverabilityCommand implements Callable<Integer> {
             description = "one profile to run: segment, throttle, outage, blackhole, slow or partial (default: all)")
     Profile profile;
 
-    @Option(names = "--events", defaultValue = "5000", description = "events per scenario (default: ${DEFAULT-VALUE})")
+    @Option(names = "--events", defaultValue = "5000", description = "events per scenario (default: "
+            + "${DEFAULT-VALUE}; blackhole runs at least " + Profile.MIN_ISOLATION_EVENTS + ")")
     int events;
 
     @Option(names = "--time-scale", defaultValue = "240",

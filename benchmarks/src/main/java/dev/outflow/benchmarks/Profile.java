@@ -53,6 +53,18 @@ enum Profile {
     }
 
     /**
+     * Events per destination in a {@code blackhole} run, at the least: its isolation figure compares the healthy
+     * destinations' speed across runs, and a run of 5,000 events is over in under a second, where the speed of
+     * the same four healthy destinations differed by half from one run to the next (6,000 and 9,000 events/s).
+     */
+    static final int MIN_ISOLATION_EVENTS = 20_000;
+
+    /** Events per destination in a run of this profile when {@code --events} asks for {@code requested}. */
+    int eventsPerRun(int requested) {
+        return this == BLACKHOLE ? Math.max(requested, MIN_ISOLATION_EVENTS) : requested;
+    }
+
+    /**
      * An unmeasured run with the fault, cut short, before the warm-up twins: for {@code blackhole}, so that the JIT
      * has compiled the failure paths (timeouts, deferrals, parking, the retry topic) before the measured run. The
      * first black hole a fresh JVM meets stalls every destination for most of a second while compiled code that

@@ -91,7 +91,7 @@ final class ScenarioRun {
                 settings.parallelism(), 256, false, Map.of()).withRetryTopic(prefix + "-retries");
         broker.createTopics(Map.of(job.inputTopic(), 2, job.deliveryLogTopic(), 2, job.deadLetterTopic(), 1,
                 job.retryTopic(), 2));
-        BenchEvents.produce(broker.bootstrapServers(), job.inputTopic(), settings.events(), settings.seed(),
+        BenchEvents.produce(broker.bootstrapServers(), job.inputTopic(), events(scenario), settings.seed(),
                 scenario.name());
         double waited = JitQuiet.await(Duration.ofSeconds(60));
         if (waited > 5) {
@@ -117,13 +117,18 @@ final class ScenarioRun {
         return figures(scenario, catalog.retrySettingsApplied(), completed, durationMs, endpoints, outputs);
     }
 
+    /** Events per destination in {@code scenario}'s run: {@code --events}, or more for the isolation figure. */
+    private int events(Profile.Scenario scenario) {
+        return scenario.profile().eventsPerRun(settings.events());
+    }
+
     private boolean follow(Profile.Scenario scenario, DeliveryAccounting accounting, long started, long deadline,
             boolean cutShort) {
         long lastPrint = System.currentTimeMillis();
         while (true) {
             accounting.poll(Duration.ofMillis(200));
             DeliveryAccounting.Snapshot snapshot = accounting.snapshot();
-            long owed = (long) settings.events() * snapshot.destinations().size();
+            long owed = (long) events(scenario) * snapshot.destinations().size();
             boolean complete = snapshot.accounted() >= owed && snapshot.deadLettersCaughtUp();
             long now = System.currentTimeMillis();
             if (complete || now >= deadline || now - lastPrint >= 5_000) {
@@ -164,7 +169,7 @@ final class ScenarioRun {
             long sent = 0;
             long lost = 0;
             long pending = 0;
-            for (int n = 0; n < settings.events(); n++) {
+            for (int n = 0; n < events(scenario); n++) {
                 String messageId = BenchEvents.messageId(scenario.name(), n);
                 if (filtered.contains(messageId)) {
                     continue;
@@ -197,7 +202,7 @@ final class ScenarioRun {
                     endpoint.retryAfterViolations(), Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
                     perSecond));
         }
-        return new ScenarioResult(scenario.name(), scenario.description(), settings.events(), retrySettingsApplied,
+        return new ScenarioResult(scenario.name(), scenario.description(), events(scenario), retrySettingsApplied,
                 completed, durationMs, figures, firstAccepted, acceptedAt);
     }
 
