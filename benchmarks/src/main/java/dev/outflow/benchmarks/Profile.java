@@ -57,7 +57,7 @@ enum Profile {
      * destinations' speed across runs, and a run of 5,000 events is over in under a second, where the speed of
      * the same four healthy destinations differed by half from one run to the next (6,000 and 9,000 events/s).
      */
-    static final int MIN_ISOLATION_EVENTS = 20_000;
+    static final int MIN_ISOLATION_EVENTS = 100_000;
 
     /** Events per destination in a run of this profile when {@code --events} asks for {@code requested}. */
     int eventsPerRun(int requested) {

@@ -209,17 +209,30 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         parkedEvents.addAndGet(arriving);
     }
 
-    /** Sends {@code batch} on, or parks it while the key's destination is held. */
+    /**
+     * Sends {@code batch} on, or parks it while the key's destination is held: until the hold ends, but no later
+     * than the first end of its events' retry windows, so that an event the destination cannot take within its
+     * window is dead-lettered then (by the outcome operator, when the lane holds it back once more).
+     */
     private void emit(String key, DeliveryBatch batch, TimerService timers, Collector<DeliveryBatch> out)
             throws Exception {
         Long until = heldUntil.get(key);
         if (until != null) {
-            if (until > timers.currentProcessingTime()) {
-                park(new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), until,
-                        catalog.get(batch.destinationId()).batching().isBulk()), timers);
-                return;
+            long now = timers.currentProcessingTime();
+            if (until > now) {
+                DestinationConfig destination = catalog.get(batch.destinationId());
+                long due = until;
+                for (RoutedEvent event : batch.events()) {
+                    due = Math.min(due, event.retryWindowEnd(destination.delivery().retry().windowMs()));
+                }
+                if (due > now) {
+                    park(new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due,
+                            destination.batching().isBulk()), timers);
+                    return;
+                }
+            } else {
+                heldUntil.remove(key);
             }
-            heldUntil.remove(key);
         }
         out.collect(batch);
     }

@@ -134,7 +134,7 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         // later than that, so an event the destination cannot take within its window is dead-lettered then
         long firstWindowEnd = Long.MAX_VALUE;
         for (RoutedEvent event : attempt.batch().events()) {
-            long windowEnd = (event.attempts() > 0 ? event.firstAttemptAt() : event.routedAt()) + window;
+            long windowEnd = event.retryWindowEnd(window);
             if (now < windowEnd) {
                 waiting.add(event);
                 firstWindowEnd = Math.min(firstWindowEnd, windowEnd);

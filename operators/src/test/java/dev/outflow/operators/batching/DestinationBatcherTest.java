@@ -58,6 +58,10 @@ class DestinationBatcherTest {
                 type: webhook
                 endpoint: https://deduped.example/in
                 delivery: {dedupWindow: 5s}
+              - id: briefly-retried
+                type: webhook
+                endpoint: https://briefly-retried.example/in
+                delivery: {retry: {window: 3s, initialWait: 1s, maxWait: 1s}}
             """);
 
     /** The state backends the job may run with; the batcher must behave the same on both. */
@@ -386,6 +390,24 @@ class DestinationBatcherTest {
             assertThat(batches.get(2).events()).extracting(RoutedEvent::messageId).containsExactly("n3", "n4", "n5");
         });
         assertStateAndTimersCleared();
+    }
+
+    @Test
+    void aHeldDestinationsNewEventsComeBackNoLaterThanTheirRetryWindowEnds() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("briefly-retried", 0,
+                new RoutedEvent[] {event("briefly-retried", 0, "h1", 10)}, NOW + 60_000, false, true)));
+        harness.setProcessingTime(NOW + 1_000);
+        RoutedEvent fresh = new RoutedEvent("briefly-retried", 0, "n1", "track", new byte[10], "events/0/2",
+                NOW + 1_000);
+        harness.processElement1(record(fresh));
+
+        assertThat(harness.extractOutputValues()).as("parked while the destination is held").isEmpty();
+
+        harness.setProcessingTime(NOW + 4_000);
+
+        assertThat(harness.extractOutputValues()).as("back when its 3 s window ends, to be dead-lettered")
+                .singleElement().satisfies(batch -> assertThat(batch.events()).containsExactly(fresh));
     }
 
     @Test

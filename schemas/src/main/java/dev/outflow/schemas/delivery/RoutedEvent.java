@@ -48,6 +48,14 @@ public record RoutedEvent(
                 attempts == 0 ? attempt.at() : firstAttemptAt, kept);
     }
 
+    /**
+     * When a retry window of {@code windowMs} ends for this event: it counts from the first attempt, or for an event
+     * never attempted (held back all along) from its routing.
+     */
+    public long retryWindowEnd(long windowMs) {
+        return (attempts > 0 ? firstAttemptAt : routedAt) + windowMs;
+    }
+
     /** The last attempt, or null before the first. */
     public AttemptRecord lastAttempt() {
         return history.length == 0 ? null : history[history.length - 1];
