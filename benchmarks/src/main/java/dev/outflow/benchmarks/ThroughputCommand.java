@@ -77,7 +77,7 @@ public final class ThroughputCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "1000000",
             description = "events each job may process first, unmeasured, while the JIT compiles the hot paths; "
-                    + "the measurement starts sooner once the JIT has gone quiet (0: no warm-up, the first 10% of "
+                    + "the measurement starts sooner once the JIT has gone quiet (0: no warm-up, the first 10%% of "
                     + "the outputs are left out; default: ${DEFAULT-VALUE})")
     int warmup;
 
