@@ -221,9 +221,10 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             long now = timers.currentProcessingTime();
             if (until > now) {
                 DestinationConfig destination = catalog.get(batch.destinationId());
+                long window = destination.delivery().retry().windowMs();
                 long due = until;
                 for (RoutedEvent event : batch.events()) {
-                    due = Math.min(due, event.retryWindowEnd(destination.delivery().retry().windowMs()));
+                    due = Math.min(due, event.retryWindowEnd(window));
                 }
                 if (due > now) {
                     park(new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due,

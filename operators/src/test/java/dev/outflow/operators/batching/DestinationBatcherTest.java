@@ -17,13 +17,17 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -586,6 +590,45 @@ class DestinationBatcherTest {
         harness.processElement1(record(event("deduped", 0, "m7", 10)));
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
                 .satisfies(filtered -> assertThat(filtered.getValue().messageId()).isEqualTo("m7"));
+    }
+
+    /**
+     * A savepoint upgrade: batcher state written by the version before {@link ParkedBatch#destinationHeld()} existed
+     * (commit b0391df, with this test's catalog: a retry for {@code counted#0} parked until 12,000 ms, a bulk batch
+     * parked until 13,000 ms, an open batch of one event due at 11,000 ms, at processing time 10,000 ms) restores
+     * into this version, and every event comes out. The snapshots were written at that commit by this harness (full
+     * snapshots, no incremental RocksDB files) with {@code OperatorSnapshotUtil.writeStateHandle}, after the
+     * pre-barrier step.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void parkedRetriesAndOpenBatchesOfThePreviousVersionRestore(Backend backend) throws Exception {
+        URL resource = getClass().getResource(
+                "/snapshots/batcher-b0391df-" + backend.name().toLowerCase(Locale.ROOT) + ".snapshot");
+        assertThat(resource).as("snapshot resource").isNotNull();
+        harness = openHarness(backend, OperatorSnapshotUtil.readStateHandle(Path.of(resource.toURI()).toString()));
+
+        harness.setProcessingTime(11_000L);
+        assertThat(harness.extractOutputValues()).as("the open batch at its deadline").singleElement()
+                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
+                        .containsExactly("n1"));
+
+        harness.setProcessingTime(13_000L);
+        assertThat(harness.extractOutputValues()).hasSize(2).last().as("the bulk batch, as it was parked")
+                .satisfies(batch -> {
+                    assertThat(batch.destinationId()).isEqualTo("bulk");
+                    assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("b1");
+                    assertThat(batch.events()[0].attempts()).isEqualTo(1);
+                });
+
+        harness.setProcessingTime(14_000L);
+        assertThat(harness.extractOutputValues()).as("the retry joined a new open batch, sent at its deadline")
+                .hasSize(3).last().satisfies(batch -> {
+                    assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("r1");
+                    assertThat(batch.events()[0].history()).singleElement()
+                            .satisfies(attempt -> assertThat(attempt.error()).isEqualTo("http 503"));
+                });
+        assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     /**
