@@ -57,9 +57,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       hold lives on the heap: after a restore the key learns it again from the next batch handed back.
  *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
  *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
- *       same event. MessageIds seen since the last checkpoint are remembered on the heap and written to
- *       {@link #SEEN_NAME} in one batch per key before the barrier (or sooner when many pile up): what happened after
- *       a checkpoint is replayed from Kafka after a restore anyway.
+ *       same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
+ *       key has never seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
+ *       are remembered on the heap and written to {@link #SEEN_NAME} in one batch per key before the barrier (or
+ *       sooner when many pile up): what happened after a checkpoint is replayed from Kafka after a restore anyway.
  * </ul>
  */
 public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
@@ -89,7 +90,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      */
     static final int MAX_UNWRITTEN_SEEN_PER_KEY = 5_000;
 
+    /**
+     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.2 bytes each): 8 million, 10 MB, the
+     * dedup window of a shard taking about 100 events per second for a day.
+     */
+    static final long MAX_FILTERED_SEEN_PER_KEY = 8_000_000;
+
     private final DestinationCatalog catalog;
+    private final long maxFilteredSeen;
 
     private transient ListState<RoutedEvent> buffer;
     private transient ValueState<Long> deadline;
@@ -101,13 +109,21 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient MapState<String, Long> seen;
     /** MessageIds seen since they were last written to {@link #seen}, by key, with when they were seen. */
     private transient Map<String, Map<String, Long>> unwrittenSeen;
+    /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
+    private transient Map<String, SeenMessageIdFilter> seenFilters;
     /** Keys whose destination is held, until when (ms); an entry is dropped once it has passed. */
     private transient Map<String, Long> heldUntil;
     private transient DestinationMetrics metrics;
     private transient AtomicLong parkedEvents;
 
     public DestinationBatcher(DestinationCatalog catalog) {
+        this(catalog, MAX_FILTERED_SEEN_PER_KEY);
+    }
+
+    /** As above, with at most {@code maxFilteredSeen} messageIds in each key's {@link SeenMessageIdFilter}. */
+    DestinationBatcher(DestinationCatalog catalog, long maxFilteredSeen) {
         this.catalog = catalog;
+        this.maxFilteredSeen = maxFilteredSeen;
     }
 
     /**
@@ -134,6 +150,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                 .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
         seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
         unwrittenSeen = new HashMap<>();
+        seenFilters = new HashMap<>();
         heldUntil = new HashMap<>();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
         parkedEvents = new AtomicLong();
@@ -146,18 +163,23 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         long now = ctx.timerService().currentProcessingTime();
         long window = destination.delivery().dedupWindowMs();
         if (window > 0 && seen != null) {
-            Map<String, Long> unwritten = unwrittenSeen.computeIfAbsent(ctx.getCurrentKey(), key -> new HashMap<>());
-            Long seenAt = unwritten.get(event.messageId());
-            if (seenAt == null) {
-                seenAt = seen.get(event.messageId());
-            }
-            if (seenAt != null && now - seenAt < window) {
-                metrics.of(destination.id()).duplicatesDropped().inc();
-                ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), event.destinationId(),
-                        FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
-                return;
+            String key = ctx.getCurrentKey();
+            SeenMessageIdFilter filter = seenFilter(key, window, now);
+            Map<String, Long> unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new HashMap<>());
+            if (filter.mayHaveSeen(event.messageId(), now)) {
+                Long seenAt = unwritten.get(event.messageId());
+                if (seenAt == null) {
+                    seenAt = seen.get(event.messageId());
+                }
+                if (seenAt != null && now - seenAt < window) {
+                    metrics.of(destination.id()).duplicatesDropped().inc();
+                    ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(),
+                            event.destinationId(), FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
+                    return;
+                }
             }
             unwritten.put(event.messageId(), now);
+            filter.add(event.messageId(), now, now);
             if (unwritten.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
                 writeSeen(ctx.getCurrentKey());
             }
@@ -297,6 +319,30 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         if (open.count() >= limits.maxEvents() || open.bytes >= limits.maxBytes()) {
             flush(key, open, ctx.timerService(), out);
         }
+    }
+
+    /**
+     * The current key's filter of seen messageIds: built from the key's dedup state the first time this instance
+     * sees the key (what a restore or a rescale brought; nothing on a fresh start). A state larger than the filter
+     * holds is not read to its end: the filter then sends every lookup to the state for a whole window.
+     */
+    private SeenMessageIdFilter seenFilter(String key, long windowMs, long now) throws Exception {
+        SeenMessageIdFilter filter = seenFilters.get(key);
+        if (filter != null) {
+            return filter;
+        }
+        filter = new SeenMessageIdFilter(windowMs, maxFilteredSeen);
+        for (Map.Entry<String, Long> entry : seen.entries()) {
+            if (filter.entries() >= maxFilteredSeen) {
+                filter.uncertainUntil(now + windowMs);
+                break;
+            }
+            if (now - entry.getValue() < windowMs) {
+                filter.add(entry.getKey(), entry.getValue(), now);
+            }
+        }
+        seenFilters.put(key, filter);
+        return filter;
     }
 
     /** The current key's open batch, or null; read from the state only the first time this instance sees the key. */

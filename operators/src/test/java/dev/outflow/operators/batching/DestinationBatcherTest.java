@@ -579,6 +579,38 @@ class DestinationBatcherTest {
         assertStateAndTimersCleared();
     }
 
+    /**
+     * The bloom filter in front of the dedup state holds at most a few messageIds here: past that it drops its
+     * oldest and, after a restore, stops reading the state back; either way the lookups go to the state again.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void duplicatesAreStillFoundWhenTheDedupStateOutgrowsItsFilter(Backend backend) throws Exception {
+        harness = openHarness(backend, null, 3);
+        for (int i = 1; i <= 5; i++) {
+            harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
+        }
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("m1 no longer in the filter").singleElement()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageId()).isEqualTo("m1"));
+
+        OperatorSubtaskState snapshot = checkpoint(NOW);
+        harness.close();
+        harness = openHarness(backend, snapshot, 3);
+        for (int i = 1; i <= 5; i++) {
+            harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
+        }
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("five seen, three read back into the filter")
+                .hasSize(5);
+
+        harness.setProcessingTime(NOW + 5_000);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m6", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("the window is over").hasSize(5);
+        assertThat(harness.extractOutputValues()).flatExtracting(batch -> List.of(batch.events()))
+                .extracting(RoutedEvent::messageId).containsExactly("m1", "m6");
+    }
+
     @Test
     void manySeenMessageIdsAreWrittenBeforeACheckpointComes() throws Exception {
         harness = openHarness(Backend.HEAP, null);
@@ -674,10 +706,15 @@ class DestinationBatcherTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom) throws Exception {
+        return openHarness(backend, restoreFrom, DestinationBatcher.MAX_FILTERED_SEEN_PER_KEY);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+            Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new DestinationBatchOperator(new DestinationBatcher(CATALOG)), RoutedEvent::routeKey,
-                        ParkedBatch::routeKey, Types.STRING);
+                        new DestinationBatchOperator(new DestinationBatcher(CATALOG, maxFilteredSeen)),
+                        RoutedEvent::routeKey, ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
         harness.setProcessingTime(NOW);
         if (restoreFrom != null) {

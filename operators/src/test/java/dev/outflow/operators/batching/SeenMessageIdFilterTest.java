@@ -1,0 +1,62 @@
+package dev.outflow.operators.batching;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SeenMessageIdFilterTest {
+
+    private static final long WINDOW = 60_000;
+    private static final long NOW = 1_000_000;
+
+    @Test
+    void neverSaysNoForARecordedMessageIdAndRarelyMaybeForAnother() {
+        SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, 10_000_000);
+        int recorded = 3 * SeenMessageIdFilter.FIRST_GENERATION_ENTRIES;
+        for (int i = 0; i < recorded; i++) {
+            filter.add("seen-" + i, NOW, NOW);
+        }
+
+        assertThat(IntStream.range(0, recorded).filter(i -> !filter.mayHaveSeen("seen-" + i, NOW)).count())
+                .as("recorded messageIds the filter denies").isZero();
+        long falseAlarms = IntStream.range(0, 100_000).filter(i -> filter.mayHaveSeen("other-" + i, NOW)).count();
+        assertThat(falseAlarms).as("new messageIds sent to the state").isLessThan(3_000);
+    }
+
+    @Test
+    void aGenerationOutOfTheWindowIsDroppedWhenTheNextOneStarts() {
+        SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, 10_000_000);
+        for (int i = 0; i < SeenMessageIdFilter.FIRST_GENERATION_ENTRIES; i++) {
+            filter.add("old-" + i, NOW, NOW);
+        }
+        filter.add("new", NOW + WINDOW, NOW + WINDOW);
+
+        assertThat(filter.entries()).isEqualTo(1);
+        assertThat(filter.mayHaveSeen("new", NOW + WINDOW)).isTrue();
+    }
+
+    @Test
+    void droppingEntriesStillInTheWindowMakesEveryAnswerMaybeUntilTheyAreOut() {
+        SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, 4);
+        for (int i = 0; i < 4; i++) {
+            filter.add("early-" + i, NOW, NOW);
+        }
+        filter.add("late", NOW + 10, NOW + 10);
+
+        assertThat(filter.entries()).as("the full generation made room").isEqualTo(1);
+        assertThat(filter.mayHaveSeen("never-recorded", NOW + WINDOW - 1)).isTrue();
+        assertThat(filter.mayHaveSeen("never-recorded", NOW + WINDOW)).isFalse();
+        assertThat(filter.mayHaveSeen("late", NOW + WINDOW)).isTrue();
+    }
+
+    @Test
+    void uncertainUntilOverridesTheFilterForThatLong() {
+        SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, 100);
+        filter.uncertainUntil(NOW + 5);
+
+        assertThat(filter.mayHaveSeen("anything", NOW + 4)).isTrue();
+        assertThat(filter.mayHaveSeen("anything", NOW + 5)).isFalse();
+    }
+}
