@@ -17,8 +17,15 @@ final class JitQuiet {
 
     private JitQuiet() {}
 
-    /** Returns once the JIT spent under 20 ms compiling in 2 s, or after {@code atMost}; the seconds waited. */
+    /**
+     * Returns once the JIT spent under 20 ms compiling in 2 s, or after {@code atMost}; the seconds waited. First
+     * collects the garbage of earlier runs in this process (their endpoints' records of every event, the jobs'
+     * buffers): left to the measured run, the old generation's marking and mixed collections came in the middle of
+     * it, so that runs after a long idle stretch (when G1 had cleaned up) measured a quarter faster than the same
+     * run after a busy one.
+     */
     static double await(Duration atMost) throws InterruptedException {
+        System.gc();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
             return 0;

@@ -174,7 +174,7 @@ public final class ThroughputCommand implements Callable<Integer> {
             Map<String, String> urls = new HashMap<>();
             List<BenchDestination> destinations = new ArrayList<>();
             for (String id : DESTINATIONS) {
-                LocalHttpEndpoint endpoint = LocalHttpEndpoint.startReadingIdsOnly(id, EndpointBehavior.healthy());
+                LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting(id, EndpointBehavior.healthy());
                 endpoints.put(id, endpoint);
                 urls.put(id, endpoint.url("/" + id));
                 destinations.add(BenchDestination.healthy(id, 100));

@@ -63,6 +63,22 @@ class LocalHttpEndpointTest {
     }
 
     @Test
+    void aCountingEndpointCountsEventsAndRecordsNoneOfThem() throws Exception {
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting("counts",
+                (events, now) -> Reply.multiStatus(events.stream()
+                        .map(event -> event.path("messageId").asText().equals("b") ? 503 : 200).toList()))) {
+            HttpResponse<String> partial = post(endpoint, "[{\"messageId\":\"a\"},{\"messageId\":\"b\"}]");
+            post(endpoint, "[{\"messageId\":\"a\"}]");
+
+            assertThat(partial.body()).contains("\"messageId\":\"b\",\"status\":503");
+            assertThat(endpoint.requests()).isEqualTo(2);
+            assertThat(endpoint.acceptedEvents()).as("a, then a again").isEqualTo(2);
+            assertThat(endpoint.acceptedMessageIds()).isEmpty();
+            assertThat(endpoint.requestLog()).isEmpty();
+        }
+    }
+
+    @Test
     void aRequestInsideAnAnnouncedRetryAfterIsCountedAndDuplicatesToo() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.start("throttled",

@@ -25,12 +25,17 @@ public final class ParkedBatchDeserializationSchema implements KafkaRecordDeseri
         if (record.value() == null) {
             return;
         }
+        ParkedBatch batch;
         try {
-            out.collect(RetryRecordFormat.read(record.value()));
+            batch = RetryRecordFormat.read(record.value());
         } catch (IOException | RuntimeException e) {
             LOG.error("Skipping unreadable record at {}/{}/{} of the retry topic: {}", record.topic(),
                     record.partition(), record.offset(), e.getMessage());
+            return;
         }
+        // Outside the try: a failure to hand the batch on (the task shutting down) is not an unreadable record, and
+        // must fail the read so that the record is read again after the restart, not be skipped.
+        out.collect(batch);
     }
 
     @Override

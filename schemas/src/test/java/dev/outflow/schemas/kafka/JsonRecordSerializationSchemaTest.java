@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The job's Kafka serdes: JSON that reads back into the same record, sensible keys, and nothing secret. */
 class JsonRecordSerializationSchemaTest {
@@ -124,6 +125,24 @@ class JsonRecordSerializationSchemaTest {
         assertThat(text(produced.key())).isEqualTo("crm#2");
         assertThat(readBack).containsExactly(parked);
         assertThat(text(produced.value())).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aRetryRecordThatCannotBeHandedOnFailsTheReadInsteadOfBeingSkipped() {
+        byte[] value = RetryRecordFormat.write(new ParkedBatch("crm", 1, new RoutedEvent[] {EVENT}, 9_000L, false));
+        Collector<ParkedBatch> shuttingDown = new Collector<>() {
+            @Override
+            public void collect(ParkedBatch record) {
+                throw new IllegalStateException("Could not forward element to next operator");
+            }
+
+            @Override
+            public void close() {}
+        };
+
+        assertThatThrownBy(() -> new ParkedBatchDeserializationSchema().deserialize(
+                new ConsumerRecord<>("retries", 0, 3L, null, value), shuttingDown))
+                .hasMessageContaining("Could not forward");
     }
 
     @Test
