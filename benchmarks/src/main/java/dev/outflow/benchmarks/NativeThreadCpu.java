@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * CPU time of every thread of this process as Linux reports it ({@code /proc/self/task}), Java or not, so the CPU no
+ * CPU time of every thread of a process as Linux reports it ({@code /proc/<pid>/task}), Java or not, so the CPU no
  * Java thread accounts for can be told apart: JIT compiler threads, garbage collector threads, RocksDB's flush and
  * compaction threads. Empty where there is no {@code /proc}.
  */
@@ -30,9 +30,28 @@ final class NativeThreadCpu {
     }
 
     static NativeThreadCpu sample() {
+        return sample("self");
+    }
+
+    /**
+     * CPU time the JIT compiler threads of process {@code pid} have used so far (HotSpot names them {@code C1
+     * CompilerThread0}, {@code C2 CompilerThread0}, ...); 0 where there is no {@code /proc}.
+     */
+    static long compilerNanos(long pid) {
+        NativeThreadCpu threads = sample(String.valueOf(pid));
+        long total = 0;
+        for (Map.Entry<String, Long> thread : threads.nanos.entrySet()) {
+            if (threads.names.get(thread.getKey()).matches("C\\d CompilerThre.*")) {
+                total += thread.getValue();
+            }
+        }
+        return total;
+    }
+
+    private static NativeThreadCpu sample(String process) {
         Map<String, String> names = new HashMap<>();
         Map<String, Long> nanos = new HashMap<>();
-        Path tasks = Path.of("/proc/self/task");
+        Path tasks = Path.of("/proc", process, "task");
         if (!Files.isDirectory(tasks)) {
             return new NativeThreadCpu(names, nanos);
         }

@@ -93,7 +93,7 @@ final class ScenarioRun {
                 job.retryTopic(), 2));
         BenchEvents.produce(broker.bootstrapServers(), job.inputTopic(), events(scenario), settings.seed(),
                 scenario.name());
-        double waited = JitQuiet.await(Duration.ofSeconds(60));
+        double waited = JitQuiet.await(Duration.ofSeconds(60), broker.pid());
         if (waited > 5) {
             out.printf(Locale.ROOT, "  (waited %.0f s for the JIT compilers to go quiet)%n", waited);
         }

@@ -122,7 +122,7 @@ public final class ThroughputCommand implements Callable<Integer> {
             BenchEvents.produce(broker.bootstrapServers(), input, events, seed, MEASURED_PREFIX);
             Figures passthrough = passthrough(broker, input, workDir, out);
             print(out, passthrough);
-            JitQuiet.await(Duration.ofSeconds(60));
+            JitQuiet.await(Duration.ofSeconds(60), broker.pid());
             Figures real = realJob(broker, input, workDir, out);
             print(out, real);
             if (jfr != null) {
