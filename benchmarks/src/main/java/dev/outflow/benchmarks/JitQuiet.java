@@ -21,10 +21,8 @@ final class JitQuiet {
 
     /**
      * Returns once the JIT spent under 20 ms compiling in 2 s, or after {@code atMost}; the seconds waited. First
-     * collects the garbage of earlier runs in this process (their endpoints' records of every event, the jobs'
-     * buffers): left to the measured run, the old generation's marking and mixed collections came in the middle of
-     * it, so that runs after a long idle stretch (when G1 had cleaned up) measured a quarter faster than the same
-     * run after a busy one.
+     * collects the garbage earlier runs left in this process (their endpoints' records of every event, the jobs'
+     * buffers), so that no measured run pays for collecting what a run before it left behind.
      */
     static double await(Duration atMost, long brokerPid) throws InterruptedException {
         System.gc();

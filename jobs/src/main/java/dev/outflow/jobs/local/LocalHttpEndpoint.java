@@ -157,8 +157,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     /**
      * An endpoint that reads only the messageIds, as above, and records no event and no request: only
      * {@link #requests()}, the statuses, {@link #acceptedEvents()} and the handler's CPU. For a throughput run of
-     * millions of events in the job's own process, where a record of every messageId (a few hundred bytes each, a
-     * gigabyte over the throughput benchmark) would fill the job's heap and have its garbage collector copy them.
+     * millions of events in the job's own process, where a record of every messageId (a few hundred bytes each,
+     * millions of them) would fill the job's heap and have its garbage collector copy them.
      */
     public static LocalHttpEndpoint startCounting(String name, EndpointBehavior behavior) throws IOException {
         return new LocalHttpEndpoint(name, behavior, Keeping.COUNTS);

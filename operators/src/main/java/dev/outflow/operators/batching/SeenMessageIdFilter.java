@@ -54,7 +54,7 @@ final class SeenMessageIdFilter {
     private long uncertainUntil = Long.MIN_VALUE;
 
     /**
-     * @param windowMs the longest dedup window of the key's destination: entries older than that never count
+     * @param windowMs the dedup window of the key's destination: entries older than that never count
      * @param maxEntries the most entries the key keeps (about 1.2 bytes each)
      */
     SeenMessageIdFilter(long windowMs, long maxEntries) {
