@@ -35,7 +35,8 @@ import java.util.TreeMap;
  *   <li>failed in a retryable way, inside its retry window: handed back on {@link OutputTags#RETRIES} with its
  *       attempt recorded, due after a jittered exponential backoff (or the destination's Retry-After, if later);
  *   <li>failed in a retryable way after its window: a dead letter with its whole attempt history;
- *   <li>deferred (never sent): handed back unchanged, due when the destination can take it.
+ *   <li>deferred (never sent): handed back unchanged, due when the destination can take it (for an open circuit,
+ *       also after a wait that grows with how long the events have waited).
  * </ul>
  *
  * Stateless: a retry's state travels with the event (attempts, first-attempt time, history).
@@ -133,11 +134,13 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         // the first window end among the waiting events: they come back when the lane expects to take them, but no
         // later than that, so an event the destination cannot take within its window is dead-lettered then
         long firstWindowEnd = Long.MAX_VALUE;
+        long lastRouted = Long.MIN_VALUE;
         for (RoutedEvent event : attempt.batch().events()) {
             long windowEnd = event.retryWindowEnd(window);
             if (now < windowEnd) {
                 waiting.add(event);
                 firstWindowEnd = Math.min(firstWindowEnd, windowEnd);
+                lastRouted = Math.max(lastRouted, event.routedAt());
                 continue;
             }
             group.expired().inc();
@@ -148,9 +151,18 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                     true, last == null ? 0 : last.status(), Math.max(0, now - event.routedAt()), now);
         }
         if (!waiting.isEmpty()) {
+            long until = attempt.notBefore();
+            if (DestinationLane.CIRCUIT_OPEN.equals(attempt.error())) {
+                // Every batch held back by an open circuit would otherwise come due at the circuit's next probe,
+                // all of them together: the lane sends one and holds back the rest again, so a long outage would
+                // move (and rewrite in the batcher's state) everything parked for the destination once per probe
+                // interval. Backing off by how long they have waited moves it once per maxWait at most.
+                until = Math.max(until,
+                        now + destination.delivery().retry().holdBackoffMs(now - lastRouted, jitter.nextDouble()));
+            }
             DeliveryBatch batch = attempt.batch();
             ctx.output(OutputTags.RETRIES, new ParkedBatch(batch.destinationId(), batch.shard(),
-                    waiting.toArray(RoutedEvent[]::new), Math.max(now, Math.min(attempt.notBefore(), firstWindowEnd)),
+                    waiting.toArray(RoutedEvent[]::new), Math.max(now, Math.min(until, firstWindowEnd)),
                     destination.batching().isBulk(), DestinationLane.holdsDestination(attempt.error())));
         }
     }

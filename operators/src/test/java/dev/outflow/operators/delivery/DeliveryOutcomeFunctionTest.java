@@ -238,6 +238,23 @@ class DeliveryOutcomeFunctionTest {
     }
 
     @Test
+    void batchesHeldBackByAnOpenCircuitForLongComeBackAfterAWaitAsLongAsTheirsNotAtTheNextProbe() throws Exception {
+        RoutedEvent waitedTenMinutes = new RoutedEvent("crm", 0, "m9", "track", new byte[] {'{', '}'}, "events/0/9",
+                NOW - 600_000);
+        harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(
+                new DeliveryBatch("crm", 0, new RoutedEvent[] {waitedTenMinutes}, 2, NOW), "circuit open", NOW,
+                NOW + 10_000)));
+        harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(
+                new DeliveryBatch("crm", 0, new RoutedEvent[] {waitedTenMinutes}, 2, NOW), "retry-after", NOW,
+                NOW + 10_000)));
+
+        assertThat(retries()).extracting(ParkedBatch::dueAt).satisfiesExactly(
+                due -> assertThat(due).as("the 10 min maxWait, jittered").isBetween(NOW + 300_000, NOW + 900_000),
+                due -> assertThat(due).as("a Retry-After is kept to the millisecond").isEqualTo(NOW + 10_000));
+        assertThat(retries()).allSatisfy(parked -> assertThat(parked.destinationHeld()).isTrue());
+    }
+
+    @Test
     void aBatchDeferredForAFullBacklogDoesNotHoldTheDestination() throws Exception {
         harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(BATCH,
                 "saturated: 4 requests in flight and 8 waiting", NOW, NOW + 1_000)));

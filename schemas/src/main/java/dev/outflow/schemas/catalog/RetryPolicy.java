@@ -32,6 +32,16 @@ public record RetryPolicy(long windowMs, long initialWaitMs, long maxWaitMs) imp
         return Math.max(1, Math.round(base * (0.5 + uniform)));
     }
 
+    /**
+     * The wait before events that have already waited {@code waitedMs} without being sent are offered again:
+     * as long as they have waited, between {@code initialWait} and {@code maxWait}, spread like
+     * {@link #backoffMs}. Waits grow geometrically without counting the times the events were held back.
+     */
+    public long holdBackoffMs(long waitedMs, double uniform) {
+        double base = Math.min((double) maxWaitMs, Math.max(initialWaitMs, waitedMs));
+        return Math.max(1, Math.round(base * (0.5 + uniform)));
+    }
+
     /** The same policy with every duration divided by {@code factor} (benchmarks compress time with it). */
     public RetryPolicy compressed(double factor) {
         return new RetryPolicy(Math.round(windowMs / factor), Math.max(1, Math.round(initialWaitMs / factor)),

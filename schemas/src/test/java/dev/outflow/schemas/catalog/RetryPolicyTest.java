@@ -30,6 +30,14 @@ class RetryPolicyTest {
     }
 
     @Test
+    void heldBackEventsWaitAsLongAgainAsTheyHaveWaitedBetweenTheInitialAndTheMaximumWait() {
+        assertThat(policy.holdBackoffMs(200, 0.5)).isEqualTo(1_000);
+        assertThat(policy.holdBackoffMs(45_000, 0.5)).isEqualTo(45_000);
+        assertThat(policy.holdBackoffMs(3 * 3_600_000L, 0.5)).isEqualTo(600_000);
+        assertThat(policy.holdBackoffMs(45_000, 0.0)).isEqualTo(22_500);
+    }
+
+    @Test
     void compressionDividesEveryDuration() {
         assertThat(RetryPolicy.DEFAULTS.compressed(240)).isEqualTo(new RetryPolicy(60_000, 4, 2_500));
     }
