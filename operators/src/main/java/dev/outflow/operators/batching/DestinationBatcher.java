@@ -1,6 +1,7 @@
 package dev.outflow.operators.batching;
 
 import dev.outflow.operators.OutputTags;
+import dev.outflow.operators.delivery.DestinationLane;
 import dev.outflow.operators.metrics.DestinationMetrics;
 import dev.outflow.operators.routing.FilterReason;
 import dev.outflow.schemas.catalog.BatchingConfig;
@@ -204,7 +205,11 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             return;
         }
         if (batch.destinationHeld()) {
-            heldUntil.merge(ctx.getCurrentKey(), batch.dueAt(), Math::max);
+            // A batch held back by an open circuit can be due long after the circuit's next probe (it backs off by
+            // how long its events have waited): new traffic waits no longer than the circuit can stay open.
+            long holdEnd = Math.min(batch.dueAt(),
+                    now + DestinationLane.longestCircuitHoldMs(catalog.get(batch.destinationId())));
+            heldUntil.merge(ctx.getCurrentKey(), holdEnd, Math::max);
         }
         park(batch, ctx.timerService());
     }

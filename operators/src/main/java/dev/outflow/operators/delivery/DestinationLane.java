@@ -40,6 +40,18 @@ public final class DestinationLane {
         return RETRY_AFTER.equals(reason) || CIRCUIT_OPEN.equals(reason);
     }
 
+    /**
+     * The longest an open circuit keeps {@code destination} from taking work: its open period after repeated failed
+     * probes.
+     */
+    public static long longestCircuitHoldMs(DestinationConfig destination) {
+        return CircuitBreaker.MAX_BACKOFF * openPeriodMs(destination);
+    }
+
+    private static long openPeriodMs(DestinationConfig destination) {
+        return Math.max(destination.delivery().circuitOpenMs(), destination.delivery().timeoutMs());
+    }
+
     private final DestinationConfig destination;
     private final CircuitBreaker breaker;
     private final ConcurrencyLimiter limiter;
@@ -50,8 +62,7 @@ public final class DestinationLane {
     public DestinationLane(DestinationConfig destination) {
         this.destination = destination;
         // probing more often than a request can time out only sends probes into the same outage
-        this.breaker = new CircuitBreaker(
-                Math.max(destination.delivery().circuitOpenMs(), destination.delivery().timeoutMs()));
+        this.breaker = new CircuitBreaker(openPeriodMs(destination));
         this.limiter = new ConcurrencyLimiter(destination.delivery().maxConcurrency());
     }
 

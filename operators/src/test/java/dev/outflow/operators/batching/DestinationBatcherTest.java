@@ -1,6 +1,7 @@
 package dev.outflow.operators.batching;
 
 import dev.outflow.operators.OutputTags;
+import dev.outflow.operators.delivery.DestinationLane;
 import dev.outflow.operators.testutils.Catalogs;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.delivery.AttemptRecord;
@@ -394,6 +395,26 @@ class DestinationBatcherTest {
             assertThat(batches.get(2).events()).extracting(RoutedEvent::messageId).containsExactly("n3", "n4", "n5");
         });
         assertStateAndTimersCleared();
+    }
+
+    @Test
+    void aHoldLongerThanTheCircuitCanStayOpenHoldsNewBatchesOnlyThatLong() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0,
+                new RoutedEvent[] {event("counted", 0, "waited-long", 10)}, NOW + 3_600_000, false, true)));
+        for (String id : List.of("n1", "n2", "n3")) {
+            harness.processElement1(record(event("counted", 0, id, 10)));
+        }
+        long longestOpen = DestinationLane.longestCircuitHoldMs(CATALOG.get("counted"));
+
+        harness.setProcessingTime(NOW + longestOpen - 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.setProcessingTime(NOW + longestOpen);
+        assertThat(harness.extractOutputValues()).as("new traffic goes out to be the next probe").singleElement()
+                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
+                        .containsExactly("n1", "n2", "n3"));
+        assertThat(keysOf(DestinationBatcher.PARKED.getName())).as("the batch that waited long still waits")
+                .containsExactly("counted#0");
     }
 
     @Test
