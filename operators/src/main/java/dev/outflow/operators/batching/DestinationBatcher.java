@@ -206,7 +206,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         }
         if (batch.destinationHeld()) {
             // A batch held back by an open circuit can be due long after the circuit's next probe (it backs off by
-            // how long its events have waited): new traffic waits no longer than the circuit can stay open.
+            // how long its events have waited): new traffic waits no longer than the circuit can stay open. (A longer
+            // Retry-After is learned again from the next batch the lane holds back; the lane never sends early.)
             long holdEnd = Math.min(batch.dueAt(),
                     now + DestinationLane.longestCircuitHoldMs(catalog.get(batch.destinationId())));
             heldUntil.merge(ctx.getCurrentKey(), holdEnd, Math::max);
