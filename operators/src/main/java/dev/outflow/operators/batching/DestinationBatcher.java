@@ -167,7 +167,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             String key = ctx.getCurrentKey();
             SeenMessageIdFilter filter = seenFilter(key, window, now);
             Map<String, Long> unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new HashMap<>());
-            if (filter.mayHaveSeen(event.messageId(), now)) {
+            Long hash = SeenMessageIdFilter.hash(event.messageId());
+            if (filter.mayHaveSeen(hash, now)) {
                 Long seenAt = unwritten.get(event.messageId());
                 if (seenAt == null) {
                     seenAt = seen.get(event.messageId());
@@ -180,7 +181,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                 }
             }
             unwritten.put(event.messageId(), now);
-            filter.add(event.messageId(), now, now);
+            filter.add(hash, now, now);
             if (unwritten.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
                 writeSeen(ctx.getCurrentKey());
             }

@@ -64,10 +64,14 @@ final class SeenMessageIdFilter {
 
     /** False only if {@code messageId} was not recorded within the window before {@code now}. */
     boolean mayHaveSeen(String messageId, long now) {
+        return mayHaveSeen(hash(messageId), now);
+    }
+
+    /** As above, for the {@link #hash} of a messageId (to be hashed once when it is then {@link #add}ed). */
+    boolean mayHaveSeen(Long hash, long now) {
         if (now < uncertainUntil) {
             return true;
         }
-        Long hash = hash(messageId);
         for (Generation generation : generations) {
             if (generation.hashes.mightContain(hash)) {
                 return true;
@@ -78,11 +82,16 @@ final class SeenMessageIdFilter {
 
     /** Records {@code messageId}, seen at {@code seenAt}. */
     void add(String messageId, long seenAt, long now) {
+        add(hash(messageId), seenAt, now);
+    }
+
+    /** Records the messageId of this {@link #hash}, seen at {@code seenAt}. */
+    void add(Long hash, long seenAt, long now) {
         Generation current = generations.peekLast();
         if (current == null || current.entries >= current.capacity) {
             current = startGeneration(current, now);
         }
-        current.hashes.put(hash(messageId));
+        current.hashes.put(hash);
         current.entries++;
         current.newestSeenAt = Math.max(current.newestSeenAt, seenAt);
         entries++;
@@ -114,7 +123,8 @@ final class SeenMessageIdFilter {
         return next;
     }
 
-    private static Long hash(String messageId) {
+    /** What the filters hold of a messageId; boxed, as Guava's filters take it. */
+    static Long hash(String messageId) {
         return MESSAGE_ID_HASH.hashUnencodedChars(messageId).asLong();
     }
 }
