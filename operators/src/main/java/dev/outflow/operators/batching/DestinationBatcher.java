@@ -92,7 +92,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     static final int MAX_UNWRITTEN_SEEN_PER_KEY = 5_000;
 
     /**
-     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.2 bytes each): 8 million, 10 MB, the
+     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.25 bytes each): 8 million, 10 MB, the
      * dedup window of a shard taking about 100 events per second for a day.
      */
     static final long MAX_FILTERED_SEEN_PER_KEY = 8_000_000;
@@ -167,7 +167,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             String key = ctx.getCurrentKey();
             SeenMessageIdFilter filter = seenFilter(key, window, now);
             Map<String, Long> unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new HashMap<>());
-            Long hash = SeenMessageIdFilter.hash(event.messageId());
+            long hash = SeenMessageIdFilter.hash(event.messageId());
             if (filter.mayHaveSeen(hash, now)) {
                 Long seenAt = unwritten.get(event.messageId());
                 if (seenAt == null) {

@@ -1,10 +1,9 @@
 package dev.outflow.operators.batching;
 
-import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnels;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
@@ -15,6 +14,11 @@ import java.util.ArrayDeque;
  *
  * <p>The filter may say "maybe" wrongly, never "no": a "no" skips the dedup state, so it must be certain.
  * <ul>
+ *   <li>Each filter is a blocked bloom filter: a messageId's bits all lie in one 512-bit block (one cache line), so a
+ *       lookup costs one memory access per generation, and the bits come from the messageId's one 64-bit hash.
+ *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
+ *       time: the filter cost the batcher more than the RocksDB read it saves.) Ten bits per entry and six bits
+ *       per messageId give about one false alarm in a hundred per generation.
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
  *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate).
  *   <li>Past {@code maxEntries} a key drops its oldest generation early and answers "maybe" to everything until
@@ -27,22 +31,63 @@ import java.util.ArrayDeque;
  */
 final class SeenMessageIdFilter {
 
-    static final double FALSE_POSITIVE_RATE = 0.01;
     static final int FIRST_GENERATION_ENTRIES = 1 << 16;
     static final int LARGEST_GENERATION_ENTRIES = 1 << 21;
+    static final int BITS_PER_ENTRY = 10;
+    static final int BITS_PER_MESSAGE_ID = 6;
+    private static final int WORDS_PER_BLOCK = 8;
+    private static final int BITS_PER_BLOCK = WORDS_PER_BLOCK * Long.SIZE;
 
-    private static final HashFunction MESSAGE_ID_HASH = Hashing.murmur3_128();
+    private static final HashFunction MESSAGE_ID_HASH = Hashing.farmHashFingerprint64();
 
-    /** One bloom filter and what it holds. */
+    /** One blocked bloom filter and what it holds. */
     private static final class Generation {
-        final BloomFilter<Long> hashes;
+        final long[] words;
+        final long blocks;
         final int capacity;
         int entries;
         long newestSeenAt = Long.MIN_VALUE;
 
         Generation(int capacity) {
             this.capacity = capacity;
-            this.hashes = BloomFilter.create(Funnels.longFunnel(), capacity, FALSE_POSITIVE_RATE);
+            this.blocks = Math.max(1, ((long) capacity * BITS_PER_ENTRY + BITS_PER_BLOCK - 1) / BITS_PER_BLOCK);
+            this.words = new long[Math.toIntExact(blocks * WORDS_PER_BLOCK)];
+        }
+
+        boolean mightContain(long hash) {
+            int first = firstWord(hash);
+            long bits = bitsInBlock(hash);
+            for (int i = 0; i < BITS_PER_MESSAGE_ID; i++, bits >>>= 9) {
+                int bit = (int) (bits & (BITS_PER_BLOCK - 1));
+                if ((words[first + (bit >>> 6)] & (1L << bit)) == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void put(long hash) {
+            int first = firstWord(hash);
+            long bits = bitsInBlock(hash);
+            for (int i = 0; i < BITS_PER_MESSAGE_ID; i++, bits >>>= 9) {
+                int bit = (int) (bits & (BITS_PER_BLOCK - 1));
+                words[first + (bit >>> 6)] |= 1L << bit;
+            }
+        }
+
+        /** The block from the hash's high half, spread over all blocks without a division. */
+        private int firstWord(long hash) {
+            return (int) (((hash >>> 32) * blocks) >>> 32) * WORDS_PER_BLOCK;
+        }
+
+        /**
+         * Six 9-bit positions inside the block, from the hash mixed once more (murmur3's finalizer), so that they do
+         * not depend on which block the high half picked.
+         */
+        private static long bitsInBlock(long hash) {
+            long mixed = (hash ^ (hash >>> 33)) * 0xff51afd7ed558ccdL;
+            mixed = (mixed ^ (mixed >>> 33)) * 0xc4ceb9fe1a85ec53L;
+            return mixed ^ (mixed >>> 33);
         }
     }
 
@@ -55,7 +100,7 @@ final class SeenMessageIdFilter {
 
     /**
      * @param windowMs the dedup window of the key's destination: entries older than that never count
-     * @param maxEntries the most entries the key keeps (about 1.2 bytes each)
+     * @param maxEntries the most entries the key keeps (about 1.25 bytes each)
      */
     SeenMessageIdFilter(long windowMs, long maxEntries) {
         this.windowMs = windowMs;
@@ -68,12 +113,12 @@ final class SeenMessageIdFilter {
     }
 
     /** As above, for the {@link #hash} of a messageId (to be hashed once when it is then {@link #add}ed). */
-    boolean mayHaveSeen(Long hash, long now) {
+    boolean mayHaveSeen(long hash, long now) {
         if (now < uncertainUntil) {
             return true;
         }
         for (Generation generation : generations) {
-            if (generation.hashes.mightContain(hash)) {
+            if (generation.mightContain(hash)) {
                 return true;
             }
         }
@@ -86,12 +131,12 @@ final class SeenMessageIdFilter {
     }
 
     /** Records the messageId of this {@link #hash}, seen at {@code seenAt}. */
-    void add(Long hash, long seenAt, long now) {
+    void add(long hash, long seenAt, long now) {
         Generation current = generations.peekLast();
         if (current == null || current.entries >= current.capacity) {
             current = startGeneration(current, now);
         }
-        current.hashes.put(hash);
+        current.put(hash);
         current.entries++;
         current.newestSeenAt = Math.max(current.newestSeenAt, seenAt);
         entries++;
@@ -123,8 +168,8 @@ final class SeenMessageIdFilter {
         return next;
     }
 
-    /** What the filters hold of a messageId; boxed, as Guava's filters take it. */
-    static Long hash(String messageId) {
-        return MESSAGE_ID_HASH.hashUnencodedChars(messageId).asLong();
+    /** What the filters hold of a messageId. */
+    static long hash(String messageId) {
+        return MESSAGE_ID_HASH.hashString(messageId, StandardCharsets.UTF_8).asLong();
     }
 }
