@@ -80,10 +80,21 @@ public final class OutflowJob {
         OutflowTopology.Outputs outputs = OutflowTopology.build(input, retryInput,
                 suppressionChanges(env, settings, catalog, input), catalog,
                 ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity(), settingsKeys);
-        outputs.deliveryLog()
+        // one sink per part of the delivery log, each chained to the operator that writes the part (see Outputs)
+        outputs.outcomes()
                 .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()), "delivery-log"))
                 .uid(Uids.DELIVERY_LOG_SINK)
                 .name("kafka: " + settings.deliveryLogTopic());
+        outputs.filteredAtRouting()
+                .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()),
+                        "delivery-log-routing"))
+                .uid(Uids.DELIVERY_LOG_ROUTING_SINK)
+                .name("kafka: " + settings.deliveryLogTopic() + " (filtered at routing)");
+        outputs.filteredAtBatching()
+                .sinkTo(sink(settings, new DeliveryLogSerializationSchema(settings.deliveryLogTopic()),
+                        "delivery-log-batching"))
+                .uid(Uids.DELIVERY_LOG_BATCHING_SINK)
+                .name("kafka: " + settings.deliveryLogTopic() + " (duplicates)");
         outputs.deadLetters()
                 .sinkTo(sink(settings, new DeadLetterSerializationSchema(settings.deadLetterTopic()), "dead-letters"))
                 .uid(Uids.DEAD_LETTER_SINK)
