@@ -34,6 +34,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -47,15 +48,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *       right before a checkpoint barrier ({@link DestinationBatchOperator} calls {@link #spill}): a checkpoint
  *       holds every open batch, while adding an event costs no state access. After a restore, a key's batch is read
  *       back from the state the first time the key is seen.
- *   <li>Events coming back wait in {@link #PARKED} until they are due (a timer per due time), then join the open
- *       batch with new traffic (stream mode: a batch differs from one attempt to the next), or go out again as
- *       the very same batch (bulk mode). Parking here rather than in the delivery operator keeps Async I/O
- *       capacity for requests that can go out now, and keyed RocksDB state survives restarts and rescaling.
- *   <li>A batch handed back because its destination is held (a Retry-After, an open circuit: see
+ *   <li>Events coming back wait in {@link #PARKED} until they are due (each batch in a slot of its own, with a
+ *       timer), then join the open batch with new traffic (stream mode: a batch differs from one attempt to the
+ *       next), or go out again as the very same batch (bulk mode). Parking here rather than in the delivery operator
+ *       keeps Async I/O capacity for requests that can go out now, and keyed RocksDB state survives restarts and
+ *       rescaling.
+ *   <li>A batch handed back because its destination is held (a Retry-After, an open circuit, a full backlog: see
  *       {@link ParkedBatch#destinationHeld()}) tells this key when the destination takes work again; until then the
  *       key's new batches are parked here too, instead of each going to the delivery operator and coming back
- *       through the retry topic (a black-holed destination would otherwise cost more CPU than a healthy one). The
- *       hold lives on the heap: after a restore the key learns it again from the next batch handed back.
+ *       through the retry topic (a black-holed destination would otherwise cost more CPU than a healthy one), and
+ *       what is parked stays put. When the hold ends, one batch goes out as the probe; the rest follow when the
+ *       destination answers (a {@link ParkedBatch#resume} comes back), or after the probe's request timeout with
+ *       no news; a probe the destination fails brings a new hold. The hold lives on the heap: after a restore the
+ *       key learns it again from the next batch handed back.
  *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
  *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
  *       same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
@@ -78,7 +83,10 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      */
     public static final ValueStateDescriptor<Long> DEADLINE = new ValueStateDescriptor<>("batch-deadline", Types.LONG);
 
-    /** Events waiting for a retry, by due time. An entry is removed when its timer releases it. */
+    /**
+     * Events waiting for a retry, by slot: the first millisecond from their due time that no other batch of the key
+     * holds. An entry is removed when it goes out (its timer, or the end of its destination's hold).
+     */
     public static final MapStateDescriptor<Long, ParkedBatch> PARKED =
             new MapStateDescriptor<>("parked-retries", Types.LONG, Types.POJO(ParkedBatch.class));
 
@@ -112,8 +120,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient Map<String, Map<String, Long>> unwrittenSeen;
     /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
     private transient Map<String, SeenMessageIdFilter> seenFilters;
-    /** Keys whose destination is held, until when (ms); an entry is dropped once it has passed. */
-    private transient Map<String, Long> heldUntil;
+    /** Keys whose destination is held (a Retry-After, an open circuit), and how far the hold has got. */
+    private transient Map<String, Hold> holds;
+    /**
+     * Each key's parked slots (the {@link #PARKED} map keys) with the first end of a retry window among the
+     * slot's events: the heap knows what is parked and when it must go out without reading a batch. Built from the
+     * state the first time an instance touches a key's parked retries.
+     */
+    private transient Map<String, TreeMap<Long, Long>> parkedSlots;
     private transient DestinationMetrics metrics;
     private transient AtomicLong parkedEvents;
 
@@ -152,7 +166,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
         unwrittenSeen = new HashMap<>();
         seenFilters = new HashMap<>();
-        heldUntil = new HashMap<>();
+        holds = new HashMap<>();
+        parkedSlots = new HashMap<>();
         metrics = new DestinationMetrics(getRuntimeContext().getMetricGroup(), catalog);
         parkedEvents = new AtomicLong();
         catalog.destinations().forEach(destination -> metrics.of(destination.id()).parkedEvents(parkedEvents::get));
@@ -201,6 +216,12 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             }
             return;
         }
+        if (batch.resumes()) {
+            // what waited for the hold (new traffic parked until its end) goes now, with whatever else is due
+            Hold hold = holds.remove(ctx.getCurrentKey());
+            releaseParked(ctx.getCurrentKey(), now, hold == null ? now : Math.max(now, hold.until), ctx, out);
+            return;
+        }
         if (batch.dueAt() <= now) {
             release(batch, ctx, out);
             return;
@@ -211,31 +232,73 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             // Retry-After is learned again from the next batch the lane holds back; the lane never sends early.)
             long holdEnd = Math.min(batch.dueAt(),
                     now + DestinationLane.longestCircuitHoldMs(catalog.get(batch.destinationId())));
-            heldUntil.merge(ctx.getCurrentKey(), holdEnd, Math::max);
+            Hold hold = holds.get(ctx.getCurrentKey());
+            if (hold == null || hold.probeSent) {
+                // first news of the hold, or the probe's answer: the destination is still held
+                holds.put(ctx.getCurrentKey(), new Hold(batch.destinationId(), holdEnd));
+            } else {
+                hold.until = Math.max(hold.until, holdEnd);
+            }
         }
-        park(batch, ctx.timerService());
+        park(ctx.getCurrentKey(), batch, ctx.timerService());
     }
 
-    /** Keeps {@code batch} until its due time: merged with what is due at the same millisecond, unless bulk. */
-    private void park(ParkedBatch batch, TimerService timers) throws Exception {
-        int arriving = batch.size();
-        long due = batch.dueAt();
-        ParkedBatch already = parked.get(due);
-        if (already != null && !batch.keepTogether() && !already.keepTogether()) {
-            RoutedEvent[] merged = Arrays.copyOf(already.events(), already.size() + batch.size());
-            System.arraycopy(batch.events(), 0, merged, already.size(), batch.size());
-            batch = new ParkedBatch(batch.destinationId(), batch.shard(), merged, due, false);
-        } else {
-            while (already != null) {
-                // a bulk batch keeps its own slot, a millisecond later
-                due++;
-                already = parked.get(due);
-            }
-            batch = new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due, batch.keepTogether());
+    /**
+     * Keeps {@code batch} until its due time, in a slot of its own: the first free millisecond from then on. A batch
+     * is written once when parked and read once when it goes out, however long it waits: merging batches due
+     * together rewrote the whole slot for every batch added to it (a held destination parks every new batch at the
+     * hold's end, so that grew with the square of what was parked).
+     */
+    private void park(String key, ParkedBatch batch, TimerService timers) throws Exception {
+        TreeMap<Long, Long> slots = parkedSlots(key);
+        long slot = batch.dueAt();
+        while (slots.containsKey(slot)) {
+            slot++;
         }
-        parked.put(due, batch);
-        timers.registerProcessingTimeTimer(due);
-        parkedEvents.addAndGet(arriving);
+        long window = catalog.get(batch.destinationId()).delivery().retry().windowMs();
+        long firstWindowEnd = Long.MAX_VALUE;
+        for (RoutedEvent event : batch.events()) {
+            firstWindowEnd = Math.min(firstWindowEnd, event.retryWindowEnd(window));
+        }
+        parked.put(slot, new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), slot,
+                batch.keepTogether()));
+        slots.put(slot, firstWindowEnd);
+        timers.registerProcessingTimeTimer(slot);
+        parkedEvents.addAndGet(batch.size());
+    }
+
+    /** Takes the batch parked in {@code slot} out of the state. */
+    private ParkedBatch unpark(String key, long slot) throws Exception {
+        parkedSlots(key).remove(slot);
+        ParkedBatch batch = parked.get(slot);
+        if (batch == null) {
+            return null;
+        }
+        parked.remove(slot);
+        parkedEvents.addAndGet(-batch.size());
+        return batch;
+    }
+
+    /** The current key's parked slots; read from the state the first time this instance touches them. */
+    private TreeMap<Long, Long> parkedSlots(String key) throws Exception {
+        TreeMap<Long, Long> slots = parkedSlots.get(key);
+        if (slots != null) {
+            return slots;
+        }
+        slots = new TreeMap<>();
+        for (Map.Entry<Long, ParkedBatch> entry : parked.entries()) {
+            ParkedBatch batch = entry.getValue();
+            long window = catalog.find(batch.destinationId())
+                    .map(destination -> destination.delivery().retry().windowMs()).orElse(0L);
+            long firstWindowEnd = Long.MAX_VALUE;
+            for (RoutedEvent event : batch.events()) {
+                firstWindowEnd = Math.min(firstWindowEnd, event.retryWindowEnd(window));
+            }
+            slots.put(entry.getKey(), firstWindowEnd);
+            parkedEvents.addAndGet(batch.size());
+        }
+        parkedSlots.put(key, slots);
+        return slots;
     }
 
     /**
@@ -245,23 +308,19 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      */
     private void emit(String key, DeliveryBatch batch, TimerService timers, Collector<DeliveryBatch> out)
             throws Exception {
-        Long until = heldUntil.get(key);
-        if (until != null) {
-            long now = timers.currentProcessingTime();
-            if (until > now) {
-                DestinationConfig destination = catalog.get(batch.destinationId());
-                long window = destination.delivery().retry().windowMs();
-                long due = until;
-                for (RoutedEvent event : batch.events()) {
-                    due = Math.min(due, event.retryWindowEnd(window));
-                }
-                if (due > now) {
-                    park(new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due,
-                            destination.batching().isBulk()), timers);
-                    return;
-                }
-            } else {
-                heldUntil.remove(key);
+        Hold hold = holds.get(key);
+        long now = timers.currentProcessingTime();
+        if (hold != null && hold.until > now) {
+            DestinationConfig destination = catalog.get(batch.destinationId());
+            long window = destination.delivery().retry().windowMs();
+            long due = hold.until;
+            for (RoutedEvent event : batch.events()) {
+                due = Math.min(due, event.retryWindowEnd(window));
+            }
+            if (due > now) {
+                park(key, new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due,
+                        destination.batching().isBulk()), timers);
+                return;
             }
         }
         out.collect(batch);
@@ -269,19 +328,76 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<DeliveryBatch> out) throws Exception {
-        // Each parked batch has its own timer at its due time, so a timer releases the one entry with its
-        // timestamp: a point lookup, where scanning the map would copy every parked batch out of RocksDB on every
-        // timer (a black-holed destination can have hundreds parked).
-        ParkedBatch due = parked.get(timestamp);
-        if (due != null) {
-            parked.remove(timestamp);
-            parkedEvents.addAndGet(-due.size());
-            release(due, ctx, out);
-        }
+        releaseParked(ctx.getCurrentKey(), timestamp, timestamp, ctx, out);
         OpenBatch open = openBatch(ctx.getCurrentKey());
         if (open != null && open.deadline <= timestamp) {
             flush(ctx.getCurrentKey(), open, ctx.timerService(), out);
         }
+    }
+
+    /**
+     * What is parked for the key and due by {@code dueBy} ({@code now}, or the end of a hold that ended early). While the key's destination is held, only batches whose
+     * retry window has ended go out (the outcome operator dead-letters what the lane holds back); the rest stay
+     * where they are, untouched, until the hold ends. Then one batch goes out as the probe, and the rest wait one
+     * more request timeout for its answer: a probe the destination refuses or fails comes back as a new hold (the
+     * rest then stay parked), one that it takes brings nothing back, and everything due goes out. So a long outage
+     * moves one batch per hold through the delivery operator and the retry topic, not everything parked.
+     */
+    private void releaseParked(String key, long now, long dueBy, Context ctx, Collector<DeliveryBatch> out)
+            throws Exception {
+        TreeMap<Long, Long> slots = parkedSlots(key);
+        if (slots.isEmpty() || slots.firstKey() > dueBy) {
+            return;
+        }
+        Hold hold = holds.get(key);
+        List<Long> due = new ArrayList<>(slots.headMap(dueBy, true).keySet());
+        if (hold != null && hold.until > now) {
+            for (Long slot : due) {
+                if (slots.get(slot) <= now) {
+                    sendNow(unpark(key, slot), now, out);
+                }
+            }
+            if (slots.headMap(now, true).size() > 0) {
+                ctx.timerService().registerProcessingTimeTimer(hold.until);
+            }
+            return;
+        }
+        if (hold != null && !hold.probeSent) {
+            sendNow(unpark(key, due.get(0)), now, out);
+            hold.probeSent = true;
+            hold.until = now + probeAnswerMs(catalog.get(hold.destinationId));
+            if (due.size() > 1) {
+                ctx.timerService().registerProcessingTimeTimer(hold.until);
+            }
+            return;
+        }
+        holds.remove(key);
+        for (Long slot : due) {
+            ParkedBatch batch = unpark(key, slot);
+            if (batch != null) {
+                release(batch, ctx, out);
+            }
+        }
+    }
+
+    /** A parked batch straight to the delivery operator, as it was parked. */
+    private static void sendNow(ParkedBatch batch, long now, Collector<DeliveryBatch> out) {
+        if (batch == null) {
+            return;
+        }
+        long bytes = 0;
+        for (RoutedEvent event : batch.events()) {
+            bytes += event.payload().length;
+        }
+        out.collect(new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes, now));
+    }
+
+    /**
+     * How long the rest of a held key's parked batches wait for the answer to a probe: the probe's request timeout,
+     * and as long again for the answer's way back through the retry topic.
+     */
+    static long probeAnswerMs(DestinationConfig destination) {
+        return 2 * destination.delivery().timeoutMs();
     }
 
     /** Due events: the same batch again (bulk), or into the open batch like new traffic (stream). */
@@ -379,8 +495,9 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             buffer.clear();
             deadline.clear();
         }
-        if (!parked.contains(open.deadline)) {
-            // the timer is shared when a parked batch is due at the same millisecond: leave it to release that one
+        Hold hold = holds.get(key);
+        if (!parkedSlots(key).containsKey(open.deadline) && (hold == null || hold.until != open.deadline)) {
+            // the timer is shared when a parked batch is due at the same millisecond, or a hold ends then: keep it
             timers.deleteProcessingTimeTimer(open.deadline);
         }
         if (open.events.isEmpty()) {
@@ -416,6 +533,18 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             knownKeys.add(key);
         }
         writeSeen(key);
+    }
+
+    /** A key's destination is held until {@code until}; after that, a probe goes out and its answer is awaited. */
+    private static final class Hold {
+        final String destinationId;
+        long until;
+        boolean probeSent;
+
+        Hold(String destinationId, long until) {
+            this.destinationId = destinationId;
+            this.until = until;
+        }
     }
 
     private void writeSeen(String key) throws Exception {

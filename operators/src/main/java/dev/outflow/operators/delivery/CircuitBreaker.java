@@ -103,6 +103,11 @@ public final class CircuitBreaker {
         }
     }
 
+    /** When the open period ends, while the circuit is open; 0 otherwise. */
+    public synchronized long openUntil() {
+        return state == State.OPEN ? openUntil : 0;
+    }
+
     public synchronized State state() {
         return state;
     }

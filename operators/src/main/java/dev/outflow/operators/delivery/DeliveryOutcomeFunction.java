@@ -39,6 +39,9 @@ import java.util.TreeMap;
  *       also after a wait that grows with how long the events have waited).
  * </ul>
  *
+ * An attempt that {@link DeliveryAttempt#endsHold() ends a hold} also sends an empty {@link ParkedBatch#resume}
+ * to each shard of the destination, so the batchers send what they parked while it was held.
+ *
  * Stateless: a retry's state travels with the event (attempts, first-attempt time, history).
  */
 public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttempt, DeliveryLogRecord> {
@@ -70,6 +73,12 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         if (attempt.outcome() == AttemptOutcome.DEFERRED) {
             deferred(ctx, out, attempt, destination, group, now);
             return;
+        }
+        if (attempt.endsHold()) {
+            // every shard's batcher parks the destination's traffic while it is held: tell each it may send again
+            for (int shard = 0; shard < destination.batching().shards(); shard++) {
+                ctx.output(OutputTags.RETRIES, ParkedBatch.resume(destination.id(), shard, now));
+            }
         }
         if (attempt.outcome() != AttemptOutcome.DELIVERED) {
             group.failedAttempts().inc();
@@ -181,8 +190,9 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         long backoffDue = Math.min(now + retry.backoffMs(attempts, jitter.nextDouble()), windowEnd);
         long due = Math.max(backoffDue, notBefore);
         group.retried().inc(events.size());
+        // a failure that left the destination held (its circuit opened, a Retry-After) says so to the batcher
         ctx.output(OutputTags.RETRIES, new ParkedBatch(destination.id(), shard, events.toArray(RoutedEvent[]::new),
-                due, destination.batching().isBulk()));
+                due, destination.batching().isBulk(), notBefore > now));
     }
 
     private static void deadLetter(Context ctx, Collector<DeliveryLogRecord> out, DestinationMetrics.Group group,

@@ -4,6 +4,7 @@ import dev.outflow.schemas.catalog.DestinationConfig;
 import dev.outflow.schemas.delivery.AttemptOutcome;
 import dev.outflow.schemas.delivery.DeliveryAttempt;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,12 +33,18 @@ public final class DestinationLane {
     /** Why and until when a batch must not be sent. */
     public record Hold(long until, String reason) {}
 
+    static final String SATURATED = "saturated";
+
     /**
-     * Whether a hold of this reason stops every batch of the destination until it ends (a Retry-After, an open
-     * circuit), rather than only this one (a full backlog, which the next batch may well find drained).
+     * Whether a hold of this reason stops every batch of the destination until it ends or the destination answers
+     * again: a Retry-After, an open circuit, and also a full backlog. (The next batch may find a backlog drained,
+     * but a destination that stops answering fills it long before its circuit opens, and each batch deferred
+     * meanwhile would make a trip through the retry topic; the first answer ends the hold, see
+     * {@link #learnAndTell}.)
      */
     public static boolean holdsDestination(String reason) {
-        return RETRY_AFTER.equals(reason) || CIRCUIT_OPEN.equals(reason);
+        return RETRY_AFTER.equals(reason) || CIRCUIT_OPEN.equals(reason)
+                || (reason != null && reason.startsWith(SATURATED));
     }
 
     /**
@@ -56,6 +63,11 @@ public final class DestinationLane {
     private final CircuitBreaker breaker;
     private final ConcurrencyLimiter limiter;
     private final AtomicLong pausedUntil = new AtomicLong();
+    /**
+     * Whether batches were told the destination is held (deferred for a Retry-After or an open circuit, or failed
+     * with the circuit open) since it last answered: the next answer ends the hold for the batchers.
+     */
+    private final AtomicBoolean holdAnnounced = new AtomicBoolean();
     /** Smoothed latency of recent attempts, failures included (a timeout counts its full wait). */
     private volatile double recentLatencyMs;
 
@@ -76,10 +88,12 @@ public final class DestinationLane {
             return paused;
         }
         if (limiter.waiting() >= BACKLOG_FACTOR * limiter.limit()) {
-            return new Hold(now + backlogWaitMs(), "saturated: " + limiter.running() + " requests in flight and "
+            holdAnnounced.set(true);
+            return new Hold(now + backlogWaitMs(), SATURATED + ": " + limiter.running() + " requests in flight and "
                     + limiter.waiting() + " waiting");
         }
         if (!breaker.tryAcquire(now)) {
+            holdAnnounced.set(true);
             return new Hold(Math.max(now + MIN_DEFER_MS, breaker.retryAt(now)), CIRCUIT_OPEN);
         }
         return null;
@@ -91,14 +105,37 @@ public final class DestinationLane {
      */
     public Hold pausedAt(long now) {
         long until = pausedUntil.get();
-        return now < until ? new Hold(until, RETRY_AFTER) : null;
+        if (now < until) {
+            holdAnnounced.set(true);
+            return new Hold(until, RETRY_AFTER);
+        }
+        return null;
     }
 
     /**
-     * Updates the destination's health from an attempt. Called before the attempt's concurrency slot is given to
-     * the next batch, so that batch already sees a Retry-After this attempt brought.
+     * Updates the destination's health from an attempt and returns what the batchers must be told of it: a failure
+     * that left the destination held (a Retry-After, an open circuit) carries the hold's end as its
+     * {@code notBefore}, so the events come back held and their batcher parks the destination's new traffic with
+     * them; the first answer after batches were told of a hold {@link DeliveryAttempt#endsHold() ends it}. Called
+     * before the attempt's concurrency slot is given to the next batch, so that batch already sees a Retry-After
+     * this attempt brought.
      */
-    public void learn(DeliveryAttempt attempt) {
+    public DeliveryAttempt learnAndTell(DeliveryAttempt attempt) {
+        learn(attempt);
+        if (attempt.outcome() == AttemptOutcome.DEFERRED) {
+            return attempt;
+        }
+        long now = attempt.startedAt() + attempt.latencyMs();
+        long heldUntil = Math.max(pausedUntil.get(), breaker.openUntil());
+        if (heldUntil > now) {
+            holdAnnounced.set(true);
+            return attempt.heldUntil(heldUntil);
+        }
+        boolean answered = attempt.outcome() != AttemptOutcome.RETRYABLE && attempt.status() != 429;
+        return answered && holdAnnounced.compareAndSet(true, false) ? attempt.endingHold() : attempt;
+    }
+
+    void learn(DeliveryAttempt attempt) {
         if (attempt.outcome() == AttemptOutcome.DEFERRED) {
             // a probe that never went out must not keep the circuit half-open forever
             breaker.record(CircuitBreaker.Result.THROTTLED, attempt.startedAt());

@@ -84,10 +84,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
             return transport.send(destination.method(), url, headers, body, destination.delivery().timeoutMs())
                     .handle((response, error) -> classify(batch, response, error, startedAt,
                             (System.nanoTime() - startNanos) / 1_000_000))
-                    .thenApply(attempt -> {
-                        lane.learn(attempt);
-                        return attempt;
-                    });
+                    .thenApply(lane::learnAndTell);
         }).thenAccept(attempt -> resultFuture.complete(List.of(attempt)));
     }
 

@@ -9,11 +9,13 @@ import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -365,17 +367,16 @@ class DestinationBatcherTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void whileItsDestinationIsHeldAShardParksItsNewBatchesUntilTheHoldEnds(Backend backend) throws Exception {
+    void whileItsDestinationIsHeldAShardParksItsNewBatchesAndAtTheHoldsEndSendsOneProbeFirst(Backend backend)
+            throws Exception {
         harness = openHarness(backend, null);
         RoutedEvent handedBack = event("counted", 0, "h1", 10);
         harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0, new RoutedEvent[] {handedBack},
                 NOW + 2_000, false, true)));
-        RoutedEvent[] fresh = {event("counted", 0, "n1", 10), event("counted", 0, "n2", 10),
-                event("counted", 0, "n3", 10)};
-        RoutedEvent otherShard = event("counted", 1, "o1", 10);
-        for (RoutedEvent event : fresh) {
-            harness.processElement1(record(event));
+        for (String id : List.of("n1", "n2", "n3")) {
+            harness.processElement1(record(event("counted", 0, id, 10)));
         }
+        RoutedEvent otherShard = event("counted", 1, "o1", 10);
         harness.processElement1(record(otherShard));
 
         assertThat(harness.extractOutputValues()).as("the full batch waits with the one handed back").isEmpty();
@@ -387,14 +388,73 @@ class DestinationBatcherTest {
                 .satisfies(batch -> assertThat(batch.events()).containsExactly(otherShard));
 
         harness.setProcessingTime(NOW + 2_000);
+        assertThat(harness.extractOutputValues()).as("the batch parked first goes alone, as the probe").hasSize(2)
+                .last().satisfies(batch -> assertThat(batch.events()).containsExactly(handedBack));
+
         harness.processElement1(record(event("counted", 0, "n4", 10)));
         harness.processElement1(record(event("counted", 0, "n5", 10)));
+        long answerDue = NOW + 2_000 + DestinationBatcher.probeAnswerMs(CATALOG.get("counted"));
+        harness.setProcessingTime(answerDue - 1);
+        assertThat(harness.extractOutputValues()).as("the rest wait for the probe's answer").hasSize(2);
 
-        assertThat(harness.extractOutputValues()).hasSize(3).satisfies(batches -> {
-            assertThat(batches.get(1).events()).extracting(RoutedEvent::messageId).containsExactly("h1", "n1", "n2");
-            assertThat(batches.get(2).events()).extracting(RoutedEvent::messageId).containsExactly("n3", "n4", "n5");
-        });
+        harness.setProcessingTime(answerDue);
+        assertThat(harness.extractOutputValues()).as("no news from the probe: everything due goes").hasSize(3)
+                .last().satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
+                        .containsExactly("n1", "n2", "n3"));
+        harness.setProcessingTime(answerDue + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).hasSize(4).last()
+                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
+                        .containsExactly("n4", "n5"));
         assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aProbeHandedBackHeldAgainKeepsEverythingElseParked(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0,
+                new RoutedEvent[] {event("counted", 0, "h1", 10)}, NOW + 2_000, false, true)));
+        for (String id : List.of("n1", "n2", "n3")) {
+            harness.processElement1(record(event("counted", 0, id, 10)));
+        }
+        harness.setProcessingTime(NOW + 2_000);
+        DeliveryBatch probe = harness.extractOutputValues().get(0);
+
+        // the lane holds the probe back again, until 5 s after the rest would have gone without news
+        long answerDue = NOW + 2_000 + DestinationBatcher.probeAnswerMs(CATALOG.get("counted"));
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0, probe.events(), answerDue + 5_000,
+                false, true)));
+        harness.setProcessingTime(answerDue);
+
+        assertThat(harness.extractOutputValues()).as("nothing but the probe went out").hasSize(1);
+        assertThat(parkedEventCount()).isEqualTo(4);
+
+        harness.setProcessingTime(answerDue + 5_000);
+        assertThat(harness.extractOutputValues()).as("the next probe: the batch parked first").hasSize(2).last()
+                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
+                        .containsExactly("n1", "n2", "n3"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aResumeSendsWhatWaitedForTheHoldAtOnce(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0,
+                new RoutedEvent[] {event("counted", 0, "h1", 10)}, NOW + 2_000, false, true)));
+        for (String id : List.of("n1", "n2", "n3")) {
+            harness.processElement1(record(event("counted", 0, id, 10)));
+        }
+        harness.processElement2(parked(60_000, false, tried(event("counted", 0, "later", 10))));
+        harness.setProcessingTime(NOW + 2_000);
+        assertThat(harness.extractOutputValues()).as("the probe").hasSize(1);
+
+        harness.setProcessingTime(NOW + 2_100);
+        harness.processElement2(new StreamRecord<>(ParkedBatch.resume("counted", 0, NOW + 2_100)));
+
+        assertThat(harness.extractOutputValues()).as("the destination answered the probe: the rest go now")
+                .hasSize(2).last().satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
+                        .containsExactly("n1", "n2", "n3"));
+        assertThat(parkedEventCount()).as("a retry waiting for its own backoff still waits").isEqualTo(1);
     }
 
     @Test
@@ -458,25 +518,27 @@ class DestinationBatcherTest {
     }
 
     @Test
-    void retriesDueAtTheSameTimeShareASlotUnlessKeptTogether() throws Exception {
+    void retriesDueAtTheSameTimeEachGetASlotOfTheirOwn() throws Exception {
         harness = openHarness(Backend.HEAP, null);
         harness.processElement2(parked(400, false, tried(event("single", 0, "a", 10))));
         harness.processElement2(parked(400, false, tried(event("single", 0, "b", 10))));
 
-        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).as("one timer per slot").isEqualTo(2);
 
-        harness.setProcessingTime(NOW + 400);
+        harness.setProcessingTime(NOW + 401);
 
-        assertThat(harness.extractOutputValues()).extracting(batch -> batch.events()[0].messageId())
-                .containsExactly("a", "b");
+        assertThat(harness.extractOutputValues()).as("due together, both go")
+                .extracting(batch -> batch.events()[0].messageId()).containsExactly("a", "b");
         assertStateAndTimersCleared();
 
         harness.processElement2(parked(900, true, tried(event("bulk", 0, "x", 10))));
         harness.processElement2(parked(900, true, tried(event("bulk", 0, "y", 10))));
         harness.setProcessingTime(NOW + 901);
 
-        assertThat(harness.extractOutputValues()).hasSize(4).last()
-                .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("y"));
+        assertThat(harness.extractOutputValues()).hasSize(4).satisfies(batches -> {
+            assertThat(batches.get(2).events()).extracting(RoutedEvent::messageId).containsExactly("x");
+            assertThat(batches.get(3).events()).extracting(RoutedEvent::messageId).containsExactly("y");
+        });
         assertStateAndTimersCleared();
     }
 
@@ -692,6 +754,20 @@ class DestinationBatcherTest {
         assertThat(bufferedKeys()).as("keys holding batch state").isZero();
         assertThat(keysOf(DestinationBatcher.PARKED.getName())).as("keys holding parked retries").isEmpty();
         assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
+    }
+
+    /** Events parked for any key, read from the state. */
+    private long parkedEventCount() throws Exception {
+        long count = 0;
+        for (String key : keysOf(DestinationBatcher.PARKED.getName())) {
+            harness.getOperator().setCurrentKey(key);
+            MapState<Long, ParkedBatch> parked = harness.getOperator().getKeyedStateBackend().getPartitionedState(
+                    VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, DestinationBatcher.PARKED);
+            for (ParkedBatch batch : parked.values()) {
+                count += batch.size();
+            }
+        }
+        return count;
     }
 
     private List<String> keysOf(String stateName) {

@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Each attempt outcome lands in the delivery log, the dead letters and the metrics as Segment would count it. */
 class DeliveryOutcomeFunctionTest {
@@ -43,6 +44,10 @@ class DeliveryOutcomeFunctionTest {
                 endpoint: https://crm.example/in
                 headers: {Authorization: "Bearer ${env:TEST_TOKEN}"}
                 batching: {maxEvents: 10}
+              - id: sharded
+                type: webhook
+                endpoint: https://sharded.example/in
+                batching: {maxEvents: 10, shards: 3}
               - id: lists
                 type: webhook
                 endpoint: https://lists.example/in
@@ -225,6 +230,30 @@ class DeliveryOutcomeFunctionTest {
     }
 
     @Test
+    void aFailureThatLeftTheDestinationHeldHandsItsEventsBackAsHeld() throws Exception {
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0,
+                "timeout: 2000 ms", 1, NOW - 2_000, 2_000, NOW + 120_000, new int[0])));
+
+        assertThat(retries()).singleElement().satisfies(retry -> {
+            assertThat(retry.dueAt()).isEqualTo(NOW + 120_000);
+            assertThat(retry.destinationHeld()).as("its batcher parks new traffic with it").isTrue();
+        });
+    }
+
+    @Test
+    void anAnswerThatEndsAHoldTellsEveryShardOfTheDestination() throws Exception {
+        RoutedEvent event = new RoutedEvent("sharded", 1, "s1", "track", new byte[] {'{', '}'}, "events/0/9",
+                ROUTED_AT);
+        DeliveryBatch batch = new DeliveryBatch("sharded", 1, new RoutedEvent[] {event}, 2, NOW - 20);
+        harness.processElement(new StreamRecord<>(new DeliveryAttempt(batch, AttemptOutcome.DELIVERED, 200, null, 1,
+                NOW - 20, 20, 0, new int[0]).endingHold()));
+
+        assertThat(retries()).as("one empty resume per shard").extracting(ParkedBatch::shard, ParkedBatch::resumes)
+                .containsExactly(tuple(0, true), tuple(1, true), tuple(2, true));
+        assertThat(harness.extractOutputValues()).extracting(DeliveryLogRecord::messageId).containsExactly("s1");
+    }
+
+    @Test
     void aDeferredBatchComesBackUnchangedWhenTheDestinationCanTakeIt() throws Exception {
         harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(BATCH, "circuit open", NOW, NOW + 7_000)));
 
@@ -255,13 +284,14 @@ class DeliveryOutcomeFunctionTest {
     }
 
     @Test
-    void aBatchDeferredForAFullBacklogDoesNotHoldTheDestination() throws Exception {
+    void aBatchDeferredForAFullBacklogHoldsTheDestinationUntilItAnswers() throws Exception {
         harness.processElement(new StreamRecord<>(DeliveryAttempt.deferred(BATCH,
                 "saturated: 4 requests in flight and 8 waiting", NOW, NOW + 1_000)));
 
         assertThat(retries()).singleElement().satisfies(parked -> {
             assertThat(parked.dueAt()).isEqualTo(NOW + 1_000);
-            assertThat(parked.destinationHeld()).isFalse();
+            assertThat(parked.destinationHeld()).as("its batcher parks new traffic until an answer resumes it")
+                    .isTrue();
         });
     }
 

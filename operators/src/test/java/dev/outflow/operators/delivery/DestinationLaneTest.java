@@ -73,6 +73,30 @@ class DestinationLaneTest {
     }
 
     @Test
+    void aFailureThatOpensTheCircuitSaysUntilWhenAndTheFirstAnswerAfterTheHoldEndsIt() {
+        DeliveryAttempt told = null;
+        for (int i = 0; i < 10; i++) {
+            told = lane.learnAndTell(attempt(AttemptOutcome.RETRYABLE, 500, 1_000, 0));
+        }
+        assertThat(told.notBefore()).as("held until the open period ends").isEqualTo(1_010 + 10_000);
+
+        assertThat(lane.admit(11_010)).as("the probe").isNull();
+        DeliveryAttempt probeAnswer = lane.learnAndTell(attempt(AttemptOutcome.DELIVERED, 200, 11_010, 0));
+        assertThat(probeAnswer.endsHold()).isTrue();
+        assertThat(lane.learnAndTell(attempt(AttemptOutcome.DELIVERED, 200, 11_100, 0)).endsHold())
+                .as("only the first answer").isFalse();
+    }
+
+    @Test
+    void anAnswerAfterARetryAfterThatHeldBatchesBackEndsTheHold() {
+        lane.learn(attempt(AttemptOutcome.RETRYABLE, 429, 1_000, 5_000));
+        assertThat(lane.admit(2_000)).isNotNull();
+
+        assertThat(lane.learnAndTell(attempt(AttemptOutcome.DELIVERED, 200, 5_000, 0)).endsHold()).isTrue();
+        assertThat(lane.learnAndTell(attempt(AttemptOutcome.DELIVERED, 200, 5_100, 0)).endsHold()).isFalse();
+    }
+
+    @Test
     void theCircuitStaysOpenAtLeastOneRequestTimeout() {
         DestinationLane shortCircuit = new DestinationLane(Catalogs.yaml("""
                 destinations:
@@ -111,6 +135,9 @@ class DestinationLaneTest {
 
         assertThat(hold.reason()).startsWith("saturated: 2 requests in flight and 4 waiting");
         assertThat(hold.until()).as("no latency known yet: the minimum").isEqualTo(DestinationLane.MIN_DEFER_MS);
+        assertThat(DestinationLane.holdsDestination(hold.reason())).as("new batches wait in the batcher").isTrue();
+        assertThat(lane.learnAndTell(attempt(AttemptOutcome.DELIVERED, 200, 100, 0)).endsHold())
+                .as("the next answer resumes them").isTrue();
     }
 
     @Test

@@ -17,12 +17,19 @@ import java.util.Objects;
  *     when it named none
  * @param itemStatuses for {@link AttemptOutcome#PARTIAL}: one HTTP status per event of the batch, in order;
  *     empty otherwise
+ * @param endsHold the destination answered after it had been held (an open circuit, a Retry-After): its batchers
+ *     may send what they parked for it
  */
 public record DeliveryAttempt(
         DeliveryBatch batch, AttemptOutcome outcome, int status, String error, int attempt, long startedAt,
-        long latencyMs, long notBefore, int[] itemStatuses) {
+        long latencyMs, long notBefore, int[] itemStatuses, boolean endsHold) {
 
     private static final int[] NO_ITEMS = new int[0];
+
+    public DeliveryAttempt(DeliveryBatch batch, AttemptOutcome outcome, int status, String error, int attempt,
+            long startedAt, long latencyMs, long notBefore, int[] itemStatuses) {
+        this(batch, outcome, status, error, attempt, startedAt, latencyMs, notBefore, itemStatuses, false);
+    }
 
     public DeliveryAttempt(DeliveryBatch batch, AttemptOutcome outcome, int status, String error, int attempt,
             long startedAt, long latencyMs) {
@@ -32,6 +39,18 @@ public record DeliveryAttempt(
     /** The batch was not sent and should come back at {@code notBefore}. */
     public static DeliveryAttempt deferred(DeliveryBatch batch, String why, long now, long notBefore) {
         return new DeliveryAttempt(batch, AttemptOutcome.DEFERRED, 0, why, 0, now, 0, notBefore, NO_ITEMS);
+    }
+
+    /** This attempt, telling the batchers that the destination takes work again. */
+    public DeliveryAttempt endingHold() {
+        return new DeliveryAttempt(batch, outcome, status, error, attempt, startedAt, latencyMs, notBefore,
+                itemStatuses, true);
+    }
+
+    /** This attempt, with the destination held until {@code until} (at least). */
+    public DeliveryAttempt heldUntil(long until) {
+        return until <= notBefore ? this : new DeliveryAttempt(batch, outcome, status, error, attempt, startedAt,
+                latencyMs, until, itemStatuses, endsHold);
     }
 
     public AttemptRecord toRecord() {
@@ -51,6 +70,7 @@ public record DeliveryAttempt(
                 && startedAt == that.startedAt
                 && latencyMs == that.latencyMs
                 && notBefore == that.notBefore
+                && endsHold == that.endsHold
                 && outcome == that.outcome
                 && Objects.equals(batch, that.batch)
                 && Objects.equals(error, that.error)

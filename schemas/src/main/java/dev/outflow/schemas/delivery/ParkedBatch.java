@@ -20,6 +20,19 @@ import java.util.Objects;
 public record ParkedBatch(String destinationId, int shard, RoutedEvent[] events, long dueAt, boolean keepTogether,
         boolean destinationHeld) {
 
+    /**
+     * No events: tells the shard's batcher that the destination answers again after a hold, so what it parked for
+     * the hold can go out now rather than when the hold's probe would have timed out.
+     */
+    public static ParkedBatch resume(String destinationId, int shard, long now) {
+        return new ParkedBatch(destinationId, shard, new RoutedEvent[0], now, false, false);
+    }
+
+    /** Whether this is a {@link #resume} message rather than events. */
+    public boolean resumes() {
+        return events.length == 0;
+    }
+
     /** Events parked for their own backoff (or a bulk batch's), the destination not held. */
     public ParkedBatch(String destinationId, int shard, RoutedEvent[] events, long dueAt, boolean keepTogether) {
         this(destinationId, shard, events, dueAt, keepTogether, false);

@@ -146,6 +146,16 @@ class JsonRecordSerializationSchemaTest {
     }
 
     @Test
+    void aResumeTravelsTheRetryTopicAsAnEmptyBatch() throws Exception {
+        ParkedBatch resume = ParkedBatch.resume("crm", 2, 9_000L);
+
+        ParkedBatch readBack = RetryRecordFormat.read(RetryRecordFormat.write(resume));
+
+        assertThat(readBack).isEqualTo(resume);
+        assertThat(readBack.resumes()).isTrue();
+    }
+
+    @Test
     void retryRecordsWrittenAsJsonByEarlierVersionsAreStillRead() {
         ParkedBatch parked = new ParkedBatch("crm", 1, new RoutedEvent[] {
             EVENT.withAttempt(new AttemptRecord(1_000L, 503, "http 503", 30))}, 9_000L, true);
