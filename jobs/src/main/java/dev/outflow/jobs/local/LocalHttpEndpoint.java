@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.jobs.local.EndpointBehavior.Reply;
+import dev.outflow.operators.delivery.DeliveryRequests;
 import dev.outflow.schemas.event.Json;
 
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -73,6 +74,7 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             boolean insideRetryAfter) {}
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final String IDEMPOTENCY_HEADER = DeliveryRequests.IDEMPOTENCY_HEADER;
 
     private final String name;
     private final HttpServer server;
@@ -83,7 +85,12 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         BODIES,
         /** Only the messageIds read; every event recorded (acceptances, duplicates, the request log). */
         IDS,
-        /** Only the messageIds read; nothing recorded per event or request, only counts. */
+        /**
+         * Only counts: the messageIds come from the request's {@code Idempotency-Key} header (one per event, as the
+         * job sends it) rather than from its body, which is read but not parsed. The throughput benchmark's
+         * endpoints share the job's two cores while standing in for services elsewhere: parsing 30 KB of JSON per
+         * request took a tenth of the process's CPU. The body is parsed when the header is missing.
+         */
         COUNTS
     }
 
@@ -196,6 +203,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             JsonNode root = parse(body);
             keep(request, root);
             events = eventsOf(root);
+        } else if (keeping == Keeping.COUNTS && request.getFirstHeader(IDEMPOTENCY_HEADER) != null) {
+            events = messageIdsOf(request.getFirstHeader(IDEMPOTENCY_HEADER).getValue());
         } else {
             events = messageIdsOf(body);
         }
@@ -316,6 +325,19 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * The events an {@code Idempotency-Key} header names (comma-separated messageIds), each as an object holding its
+     * messageId alone, like {@link #messageIdsOf(byte[])}.
+     */
+    private static List<JsonNode> messageIdsOf(String idempotencyKey) {
+        String[] ids = idempotencyKey.split(",");
+        List<JsonNode> events = new ArrayList<>(ids.length);
+        for (String id : ids) {
+            events.add(Json.MAPPER.createObjectNode().put("messageId", id));
+        }
+        return events;
     }
 
     /** With the parser on an object's start: reads to its end, keeping only its messageId. */

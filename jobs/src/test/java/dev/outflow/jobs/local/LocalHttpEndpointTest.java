@@ -79,6 +79,19 @@ class LocalHttpEndpointTest {
     }
 
     @Test
+    void aCountingEndpointTakesTheEventsFromTheIdempotencyKeyTheJobSends() throws Exception {
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting("counts", EndpointBehavior.healthy())) {
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(endpoint.url("/in")))
+                    .timeout(Duration.ofSeconds(5)).header("Idempotency-Key", "m1,m2,m3")
+                    .POST(HttpRequest.BodyPublishers.ofString("[{},{},{}]")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(endpoint.acceptedEvents()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void aRequestInsideAnAnnouncedRetryAfterIsCountedAndDuplicatesToo() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.start("throttled",

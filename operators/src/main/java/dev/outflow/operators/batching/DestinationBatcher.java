@@ -100,7 +100,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     static final int MAX_UNWRITTEN_SEEN_PER_KEY = 5_000;
 
     /**
-     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.25 bytes each): 8 million, 10 MB, the
+     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.5 bytes each): 8 million, 12 MB, the
      * dedup window of a shard taking about 100 events per second for a day.
      */
     static final long MAX_FILTERED_SEEN_PER_KEY = 8_000_000;

@@ -17,8 +17,8 @@ import java.util.ArrayDeque;
  *   <li>Each filter is a blocked bloom filter: a messageId's bits all lie in one 512-bit block (one cache line), so a
  *       lookup costs one memory access per generation, and the bits come from the messageId's one 64-bit hash.
  *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
- *       time: the filter cost the batcher more than the RocksDB read it saves.) Ten bits per entry and six bits
- *       per messageId give about one false alarm in a hundred per generation.
+ *       time: the filter cost the batcher more than the RocksDB read it saves.) Twelve bits per entry and seven
+ *       per messageId give about one false alarm in 250 per generation (each false alarm is a RocksDB read).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
  *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate).
  *   <li>Past {@code maxEntries} a key drops its oldest generation early and answers "maybe" to everything until
@@ -33,8 +33,8 @@ final class SeenMessageIdFilter {
 
     static final int FIRST_GENERATION_ENTRIES = 1 << 16;
     static final int LARGEST_GENERATION_ENTRIES = 1 << 21;
-    static final int BITS_PER_ENTRY = 10;
-    static final int BITS_PER_MESSAGE_ID = 6;
+    static final int BITS_PER_ENTRY = 12;
+    static final int BITS_PER_MESSAGE_ID = 7;
     private static final int WORDS_PER_BLOCK = 8;
     private static final int BITS_PER_BLOCK = WORDS_PER_BLOCK * Long.SIZE;
 
@@ -81,7 +81,7 @@ final class SeenMessageIdFilter {
         }
 
         /**
-         * Six 9-bit positions inside the block, from the hash mixed once more (murmur3's finalizer), so that they do
+         * Seven 9-bit positions inside the block, from the hash mixed once more (murmur3's finalizer), so that they do
          * not depend on which block the high half picked.
          */
         private static long bitsInBlock(long hash) {
@@ -100,7 +100,7 @@ final class SeenMessageIdFilter {
 
     /**
      * @param windowMs the dedup window of the key's destination: entries older than that never count
-     * @param maxEntries the most entries the key keeps (about 1.25 bytes each)
+     * @param maxEntries the most entries the key keeps (about 1.5 bytes each)
      */
     SeenMessageIdFilter(long windowMs, long maxEntries) {
         this.windowMs = windowMs;

@@ -22,7 +22,7 @@ class SeenMessageIdFilterTest {
         assertThat(IntStream.range(0, recorded).filter(i -> !filter.mayHaveSeen("seen-" + i, NOW)).count())
                 .as("recorded messageIds the filter denies").isZero();
         long falseAlarms = IntStream.range(0, 100_000).filter(i -> filter.mayHaveSeen("other-" + i, NOW)).count();
-        assertThat(falseAlarms).as("new messageIds sent to the state").isLessThan(2_000);
+        assertThat(falseAlarms).as("new messageIds sent to the state").isLessThan(1_000);
     }
 
     @Test
