@@ -26,6 +26,11 @@ public abstract class JsonRecordSerializationSchema<T> implements KafkaRecordSer
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         String key = key(element);
         return new ProducerRecord<>(topic, null, timestamp,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), Json.toBytes(element));
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value(element));
+    }
+
+    /** The record value: the element as JSON, as Jackson's data binding writes it. */
+    protected byte[] value(T element) {
+        return Json.toBytes(element);
     }
 }

@@ -146,6 +146,22 @@ class JsonRecordSerializationSchemaTest {
     }
 
     @Test
+    void deliveryLogRecordsAreWrittenExactlyAsDataBindingWritesThem() {
+        List<DeliveryLogRecord> records = List.of(
+                new DeliveryLogRecord("m1", "crm", DeliveryStatus.DELIVERED, null, 200, 1, 35, 1_700_000_000_000L,
+                        "events/0/42"),
+                new DeliveryLogRecord("m\"2\u00e9\u2028", null, DeliveryStatus.DEAD_LETTERED,
+                        "malformed: not JSON \"quoted\" \n", 0, 0, 0, 5L, null),
+                DeliveryLogRecord.filtered("m3", "warehouse", "duplicate_message_id", 9L, "events/1/7"));
+        DeliveryLogSerializationSchema schema = new DeliveryLogSerializationSchema("log");
+
+        for (DeliveryLogRecord record : records) {
+            assertThat(new String(schema.serialize(record, null, 1L).value(), StandardCharsets.UTF_8))
+                    .isEqualTo(new String(Json.toBytes(record), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void aResumeTravelsTheRetryTopicAsAnEmptyBatch() throws Exception {
         ParkedBatch resume = ParkedBatch.resume("crm", 2, 9_000L);
 
