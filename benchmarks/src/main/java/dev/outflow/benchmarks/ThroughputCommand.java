@@ -75,7 +75,7 @@ public final class ThroughputCommand implements Callable<Integer> {
             + "every 10 ms) into this file, and print its hottest frames")
     Path jfr;
 
-    @Option(names = "--warmup", defaultValue = "1000000",
+    @Option(names = "--warmup", defaultValue = "3000000",
             description = "events each job may process first, unmeasured, while the JIT compiles the hot paths; "
                     + "the measurement starts sooner once the JIT has gone quiet (0: no warm-up, the first 10%% of "
                     + "the outputs are left out; default: ${DEFAULT-VALUE})")
