@@ -120,7 +120,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient Map<String, Map<String, Long>> unwrittenSeen;
     /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
     private transient Map<String, SeenMessageIdFilter> seenFilters;
-    /** Keys whose destination is held (a Retry-After, an open circuit), and how far the hold has got. */
+    /** Keys whose destination is held (a Retry-After, an open circuit, a full backlog), and how far the hold got. */
     private transient Map<String, Hold> holds;
     /**
      * Each key's parked slots (the {@link #PARKED} map keys) with the first end of a retry window among the
@@ -255,14 +255,9 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         while (slots.containsKey(slot)) {
             slot++;
         }
-        long window = catalog.get(batch.destinationId()).delivery().retry().windowMs();
-        long firstWindowEnd = Long.MAX_VALUE;
-        for (RoutedEvent event : batch.events()) {
-            firstWindowEnd = Math.min(firstWindowEnd, event.retryWindowEnd(window));
-        }
         parked.put(slot, new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), slot,
                 batch.keepTogether()));
-        slots.put(slot, firstWindowEnd);
+        slots.put(slot, firstWindowEnd(batch));
         timers.registerProcessingTimeTimer(slot);
         parkedEvents.addAndGet(batch.size());
     }
@@ -287,18 +282,25 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         }
         slots = new TreeMap<>();
         for (Map.Entry<Long, ParkedBatch> entry : parked.entries()) {
-            ParkedBatch batch = entry.getValue();
-            long window = catalog.find(batch.destinationId())
-                    .map(destination -> destination.delivery().retry().windowMs()).orElse(0L);
-            long firstWindowEnd = Long.MAX_VALUE;
-            for (RoutedEvent event : batch.events()) {
-                firstWindowEnd = Math.min(firstWindowEnd, event.retryWindowEnd(window));
-            }
-            slots.put(entry.getKey(), firstWindowEnd);
-            parkedEvents.addAndGet(batch.size());
+            slots.put(entry.getKey(), firstWindowEnd(entry.getValue()));
+            parkedEvents.addAndGet(entry.getValue().size());
         }
         parkedSlots.put(key, slots);
         return slots;
+    }
+
+    /**
+     * When the first of the batch's events reaches the end of its retry window (a window of 0 once its destination
+     * is no longer in the catalog).
+     */
+    private long firstWindowEnd(ParkedBatch batch) {
+        long window = catalog.find(batch.destinationId())
+                .map(destination -> destination.delivery().retry().windowMs()).orElse(0L);
+        long first = Long.MAX_VALUE;
+        for (RoutedEvent event : batch.events()) {
+            first = Math.min(first, event.retryWindowEnd(window));
+        }
+        return first;
     }
 
     /**
