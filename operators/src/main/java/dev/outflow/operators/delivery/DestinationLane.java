@@ -64,8 +64,9 @@ public final class DestinationLane {
     private final ConcurrencyLimiter limiter;
     private final AtomicLong pausedUntil = new AtomicLong();
     /**
-     * Whether batches were told the destination is held (deferred for a Retry-After or an open circuit, or failed
-     * with the circuit open) since it last answered: the next answer ends the hold for the batchers.
+     * Whether batches were told the destination is held (deferred for a Retry-After, an open circuit or a full
+     * backlog, or failed with the circuit open) since it last answered: the next answer ends the hold for the
+     * batchers.
      */
     private final AtomicBoolean holdAnnounced = new AtomicBoolean();
     /** Smoothed latency of recent attempts, failures included (a timeout counts its full wait). */

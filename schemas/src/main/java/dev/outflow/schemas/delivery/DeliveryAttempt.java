@@ -17,8 +17,8 @@ import java.util.Objects;
  *     when it named none
  * @param itemStatuses for {@link AttemptOutcome#PARTIAL}: one HTTP status per event of the batch, in order;
  *     empty otherwise
- * @param endsHold the destination answered after it had been held (an open circuit, a Retry-After): its batchers
- *     may send what they parked for it
+ * @param endsHold the destination answered after it had been held (an open circuit, a Retry-After, a full
+ *     backlog): its batchers may send what they parked for it
  */
 public record DeliveryAttempt(
         DeliveryBatch batch, AttemptOutcome outcome, int status, String error, int attempt, long startedAt,
