@@ -74,7 +74,6 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             boolean insideRetryAfter) {}
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final String IDEMPOTENCY_HEADER = DeliveryRequests.IDEMPOTENCY_HEADER;
 
     private final String name;
     private final HttpServer server;
@@ -203,8 +202,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             JsonNode root = parse(body);
             keep(request, root);
             events = eventsOf(root);
-        } else if (keeping == Keeping.COUNTS && request.getFirstHeader(IDEMPOTENCY_HEADER) != null) {
-            events = messageIdsOf(request.getFirstHeader(IDEMPOTENCY_HEADER).getValue());
+        } else if (keeping == Keeping.COUNTS && request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER) != null) {
+            events = messageIdsOf(request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER).getValue());
         } else {
             events = messageIdsOf(body);
         }

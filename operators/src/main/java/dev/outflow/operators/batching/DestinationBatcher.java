@@ -294,10 +294,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * is no longer in the catalog).
      */
     private long firstWindowEnd(ParkedBatch batch) {
-        long window = catalog.find(batch.destinationId())
+        return firstWindowEnd(batch.destinationId(), batch.events());
+    }
+
+    private long firstWindowEnd(String destinationId, RoutedEvent[] events) {
+        long window = catalog.find(destinationId)
                 .map(destination -> destination.delivery().retry().windowMs()).orElse(0L);
         long first = Long.MAX_VALUE;
-        for (RoutedEvent event : batch.events()) {
+        for (RoutedEvent event : events) {
             first = Math.min(first, event.retryWindowEnd(window));
         }
         return first;
@@ -313,15 +317,10 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         Hold hold = holds.get(key);
         long now = timers.currentProcessingTime();
         if (hold != null && hold.until > now) {
-            DestinationConfig destination = catalog.get(batch.destinationId());
-            long window = destination.delivery().retry().windowMs();
-            long due = hold.until;
-            for (RoutedEvent event : batch.events()) {
-                due = Math.min(due, event.retryWindowEnd(window));
-            }
+            long due = Math.min(hold.until, firstWindowEnd(batch.destinationId(), batch.events()));
             if (due > now) {
                 park(key, new ParkedBatch(batch.destinationId(), batch.shard(), batch.events(), due,
-                        destination.batching().isBulk()), timers);
+                        catalog.get(batch.destinationId()).batching().isBulk()), timers);
                 return;
             }
         }
@@ -338,12 +337,13 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     }
 
     /**
-     * What is parked for the key and due by {@code dueBy} ({@code now}, or the end of a hold that ended early). While the key's destination is held, only batches whose
-     * retry window has ended go out (the outcome operator dead-letters what the lane holds back); the rest stay
-     * where they are, untouched, until the hold ends. Then one batch goes out as the probe, and the rest wait one
-     * more request timeout for its answer: a probe the destination refuses or fails comes back as a new hold (the
-     * rest then stay parked), one that it takes brings nothing back, and everything due goes out. So a long outage
-     * moves one batch per hold through the delivery operator and the retry topic, not everything parked.
+     * What is parked for the key and due by {@code dueBy} ({@code now}, or the end of a hold that ended early).
+     * While the key's destination is held, only batches whose retry window has ended go out (the outcome operator
+     * dead-letters what the lane holds back); the rest stay where they are, untouched, until the hold ends. Then
+     * one batch goes out as the probe, and the rest wait {@link #probeAnswerMs} for its answer: a probe the
+     * destination refuses or fails comes back as a new hold (the rest then stay parked), an answer brings a
+     * {@link ParkedBatch#resume}, and without news everything due goes out. So a long outage moves one batch per
+     * hold through the delivery operator and the retry topic, not everything parked.
      */
     private void releaseParked(String key, long now, long dueBy, Context ctx, Collector<DeliveryBatch> out)
             throws Exception {
@@ -359,7 +359,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                     sendNow(unpark(key, slot), now, out);
                 }
             }
-            if (slots.headMap(now, true).size() > 0) {
+            if (!slots.headMap(now, true).isEmpty()) {
                 ctx.timerService().registerProcessingTimeTimer(hold.until);
             }
             return;
@@ -384,14 +384,18 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     /** A parked batch straight to the delivery operator, as it was parked. */
     private static void sendNow(ParkedBatch batch, long now, Collector<DeliveryBatch> out) {
-        if (batch == null) {
-            return;
+        if (batch != null) {
+            out.collect(asDeliveryBatch(batch, now));
         }
+    }
+
+    /** The parked batch's events as one delivery batch, created {@code now}. */
+    private static DeliveryBatch asDeliveryBatch(ParkedBatch batch, long now) {
         long bytes = 0;
         for (RoutedEvent event : batch.events()) {
             bytes += event.payload().length;
         }
-        out.collect(new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes, now));
+        return new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes, now);
     }
 
     /**
@@ -405,12 +409,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /** Due events: the same batch again (bulk), or into the open batch like new traffic (stream). */
     private void release(ParkedBatch batch, Context ctx, Collector<DeliveryBatch> out) throws Exception {
         if (batch.keepTogether()) {
-            long bytes = 0;
-            for (RoutedEvent event : batch.events()) {
-                bytes += event.payload().length;
-            }
-            emit(ctx.getCurrentKey(), new DeliveryBatch(batch.destinationId(), batch.shard(), batch.events(), bytes,
-                    ctx.timerService().currentProcessingTime()), ctx.timerService(), out);
+            emit(ctx.getCurrentKey(), asDeliveryBatch(batch, ctx.timerService().currentProcessingTime()),
+                    ctx.timerService(), out);
             return;
         }
         BatchingConfig limits = catalog.get(batch.destinationId()).batching();

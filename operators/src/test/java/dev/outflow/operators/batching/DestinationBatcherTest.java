@@ -412,11 +412,7 @@ class DestinationBatcherTest {
     @EnumSource(Backend.class)
     void aProbeHandedBackHeldAgainKeepsEverythingElseParked(Backend backend) throws Exception {
         harness = openHarness(backend, null);
-        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0,
-                new RoutedEvent[] {event("counted", 0, "h1", 10)}, NOW + 2_000, false, true)));
-        for (String id : List.of("n1", "n2", "n3")) {
-            harness.processElement1(record(event("counted", 0, id, 10)));
-        }
+        holdShardZeroUntilTwoSecondsWithAFullBatchParked();
         harness.setProcessingTime(NOW + 2_000);
         DeliveryBatch probe = harness.extractOutputValues().get(0);
 
@@ -439,11 +435,7 @@ class DestinationBatcherTest {
     @EnumSource(Backend.class)
     void aResumeSendsWhatWaitedForTheHoldAtOnce(Backend backend) throws Exception {
         harness = openHarness(backend, null);
-        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0,
-                new RoutedEvent[] {event("counted", 0, "h1", 10)}, NOW + 2_000, false, true)));
-        for (String id : List.of("n1", "n2", "n3")) {
-            harness.processElement1(record(event("counted", 0, id, 10)));
-        }
+        holdShardZeroUntilTwoSecondsWithAFullBatchParked();
         harness.processElement2(parked(60_000, false, tried(event("counted", 0, "later", 10))));
         harness.setProcessingTime(NOW + 2_000);
         assertThat(harness.extractOutputValues()).as("the probe").hasSize(1);
@@ -754,6 +746,18 @@ class DestinationBatcherTest {
         assertThat(bufferedKeys()).as("keys holding batch state").isZero();
         assertThat(keysOf(DestinationBatcher.PARKED.getName())).as("keys holding parked retries").isEmpty();
         assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
+    }
+
+    /**
+     * Shard 0 of {@code counted} learns a hold until {@code NOW + 2 s} from a batch handed back ({@code h1}), then
+     * fills a batch ({@code n1..n3}) that it parks.
+     */
+    private void holdShardZeroUntilTwoSecondsWithAFullBatchParked() throws Exception {
+        harness.processElement2(new StreamRecord<>(new ParkedBatch("counted", 0,
+                new RoutedEvent[] {event("counted", 0, "h1", 10)}, NOW + 2_000, false, true)));
+        for (String id : List.of("n1", "n2", "n3")) {
+            harness.processElement1(record(event("counted", 0, id, 10)));
+        }
     }
 
     /** Events parked for any key, read from the state. */
