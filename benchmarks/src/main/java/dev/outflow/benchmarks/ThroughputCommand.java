@@ -34,6 +34,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +155,7 @@ public final class ThroughputCommand implements Callable<Integer> {
         JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
-        Probe probe = new Probe(broker, output, warmup, events, 1, () -> 0);
+        Probe probe = new Probe(broker, output, warmup, events, 1, null, () -> 0);
         JobClient job = env.executeAsync("outflow-throughput-passthrough");
         try {
             probe.awaitOutputs(() -> null, out);
@@ -182,6 +184,7 @@ public final class ThroughputCommand implements Callable<Integer> {
             BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1));
             JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
             Probe probe = new Probe(broker, log, warmup, events, DESTINATIONS.size(),
+                    () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::acceptedEvents).sum(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
             JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
                     catalog.catalog());
@@ -271,9 +274,13 @@ public final class ThroughputCommand implements Callable<Integer> {
         private final long warmupOutputs;
         /** Every output the input makes: the measured stretch ends here at the latest. */
         private final long totalOutputs;
-        /** Outputs on the topic when the measured stretch started; -1 before. */
+        /** Outputs when the measured stretch started; -1 before. */
         private long measuredFrom = -1;
+        /** Records on the topic when the measured stretch started. */
+        private long recordsAtStart;
         private final int outputsPerEvent;
+        /** (event, destination) pairs done so far; null when each record on the topic is one output. */
+        private final LongSupplier progress;
         private final LongSupplier harnessCpuNanos;
         private long cpuStart = -1;
         private long cpuEnd;
@@ -302,11 +309,13 @@ public final class ThroughputCommand implements Callable<Integer> {
 
         /**
          * At most {@code warmupEvents} first events are left out, then {@code measuredEvents} are measured; each
-         * event makes {@code outputsPerEvent} records on the topic; {@code harnessCpuNanos}: CPU the endpoints
-         * spent, to leave out.
+         * event makes {@code outputsPerEvent} outputs: records on the topic, or, given {@code progress}, the
+         * (event, destination) pairs it counts, with the topic holding delivery-log lines of several events each;
+         * {@code harnessCpuNanos}: CPU the endpoints spent, to leave out.
          */
         Probe(LocalKafkaBroker broker, String topic, long warmupEvents, long measuredEvents, int outputsPerEvent,
-                LongSupplier harnessCpuNanos) {
+                LongSupplier progress, LongSupplier harnessCpuNanos) {
+            this.progress = progress;
             this.broker = broker;
             this.topic = topic;
             this.warmupOutputs = warmupEvents * outputsPerEvent;
@@ -328,7 +337,8 @@ public final class ThroughputCommand implements Callable<Integer> {
             try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
                 List<TopicPartition> partitions = partitions(consumer);
                 while (true) {
-                    long outputs = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+                    long records = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+                    long outputs = progress == null ? records : progress.getAsLong();
                     long cpu = os.getProcessCpuTime() - THREADS.getCurrentThreadCpuTime() - harnessCpuNanos.getAsLong();
                     jit.sample();
                     if (cpuStart < 0 && measurementStarts(outputs, jit)) {
@@ -336,6 +346,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                                 + "%.0f ms/s)%n", outputs, outputs / outputsPerEvent, jit.millisPerSecond());
                         out.flush();
                         measuredFrom = outputs;
+                        recordsAtStart = records;
                         cpuStart = cpu;
                         outputsAtCpuStart = outputs;
                         processCpuStart = os.getProcessCpuTime();
@@ -411,35 +422,73 @@ public final class ThroughputCommand implements Callable<Integer> {
          * and the pairs not delivered among the records appended within the stretch.
          */
         Figures figures(String name) {
-            List<Long> appendTimes = new ArrayList<>();
-            readOutputs(record -> appendTimes.add(record.timestamp()));
-            long[] sorted = appendTimes.stream().mapToLong(Long::longValue).sorted().toArray();
+            return progress == null ? recordFigures(name) : deliveryLogFigures(name);
+        }
+
+        private double cpuMicrosPerEvent() {
+            double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
+            return (cpuEnd - cpuStart) / 1000.0 / cpuEvents;
+        }
+
+        /** One output per record. */
+        private Figures recordFigures(String name) {
+            long[] sorted = appendTimes();
             int from = (int) Math.min(Math.max(0, measuredFrom - 1), Math.max(0, sorted.length - 1));
             int to = (int) Math.max(from, Math.min(sorted.length - 1, from + measuredOutputs));
             double seconds = sorted.length == 0 ? 1 : Math.max(1, sorted[to] - sorted[from]) / 1000.0;
             long timed = Math.max(1, to - from);
-            double cpuEvents = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
-            double eventsPerSecond = timed / (double) outputsPerEvent / seconds;
-            double cpuMicros = (cpuEnd - cpuStart) / 1000.0 / cpuEvents;
-            if (outputsPerEvent == 1 || sorted.length == 0) {
-                return new Figures(name, timed / outputsPerEvent, eventsPerSecond, cpuMicros, -1, 0);
+            return new Figures(name, timed / outputsPerEvent, timed / (double) outputsPerEvent / seconds,
+                    cpuMicrosPerEvent(), -1, 0);
+        }
+
+        /**
+         * Delivery-log lines of several events each: the stretch starts at the line appended when the measurement
+         * started and ends at the line that completes the measured pairs.
+         */
+        private Figures deliveryLogFigures(String name) {
+            long[] sorted = appendTimes();
+            if (sorted.length == 0) {
+                return new Figures(name, 0, 0, cpuMicrosPerEvent(), -1, 0);
             }
-            long firstTime = sorted[from];
-            long lastTime = sorted[to];
-            List<Long> latencies = new ArrayList<>();
-            long[] notDelivered = {0};
+            long startTime = sorted[(int) Math.min(Math.max(0, recordsAtStart - 1), sorted.length - 1)];
+            List<JsonNode> lines = new ArrayList<>();
+            List<Long> lineTimes = new ArrayList<>();
             readOutputs(record -> {
-                if (record.timestamp() >= firstTime && record.timestamp() <= lastTime) {
-                    JsonNode log = Json.readTree(record.value());
-                    if ("DELIVERED".equals(log.path("status").asText())) {
-                        latencies.add(log.path("latencyMs").asLong());
-                    } else {
-                        notDelivered[0]++;
-                    }
+                if (record.timestamp() >= startTime) {
+                    lines.add(Json.readTree(record.value()));
+                    lineTimes.add(record.timestamp());
                 }
             });
+            Integer[] order = new Integer[lines.size()];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, Comparator.comparing(lineTimes::get));
+            long pairs = 0;
+            long notDelivered = 0;
+            long lastTime = startTime;
+            List<Long> latencies = new ArrayList<>();
+            // the first line is the one that started the stretch: its pairs were done before it
+            for (int i = 1; i < order.length && pairs < measuredOutputs; i++) {
+                JsonNode line = lines.get(order[i]);
+                lastTime = lineTimes.get(order[i]);
+                for (JsonNode event : line.path("events")) {
+                    pairs++;
+                    if ("DELIVERED".equals(line.path("status").asText())) {
+                        latencies.add(event.path("latencyMs").asLong());
+                    } else {
+                        notDelivered++;
+                    }
+                }
+            }
+            double seconds = Math.max(1, lastTime - startTime) / 1000.0;
             long p99 = Percentiles.of(latencies.stream().mapToLong(Long::longValue).sorted().toArray(), 99);
-            return new Figures(name, timed / outputsPerEvent, eventsPerSecond, cpuMicros, p99, notDelivered[0]);
+            return new Figures(name, pairs / outputsPerEvent, pairs / (double) outputsPerEvent / seconds,
+                    cpuMicrosPerEvent(), p99, notDelivered);
+        }
+
+        private long[] appendTimes() {
+            List<Long> appendTimes = new ArrayList<>();
+            readOutputs(record -> appendTimes.add(record.timestamp()));
+            return appendTimes.stream().mapToLong(Long::longValue).sorted().toArray();
         }
 
         private void readOutputs(java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {

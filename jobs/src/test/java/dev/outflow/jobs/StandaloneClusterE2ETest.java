@@ -426,14 +426,16 @@ class StandaloneClusterE2ETest {
                 """.formatted(warehouse.url("/batch"), crm.url("/events")) + moreDestinations);
     }
 
-    /** Delivery-log records per {@code destination/messageId}. */
+    /** Delivery-log mentions per {@code destination/messageId} (a line lists every event of a request). */
     private static Map<String, Integer> logRecordsPerPair(List<byte[]> outputs) {
         Map<String, Integer> counts = new HashMap<>();
         for (byte[] output : outputs) {
             JsonNode record = Json.readTree(output);
             if (record.has("status")) {
-                counts.merge(record.path("destinationId").asText() + "/" + record.path("messageId").asText(), 1,
-                        Integer::sum);
+                for (JsonNode event : DeliveryAccounting.eventsOf(record)) {
+                    counts.merge(event.path("destinationId").asText() + "/" + event.path("messageId").asText(), 1,
+                            Integer::sum);
+                }
             }
         }
         return counts;

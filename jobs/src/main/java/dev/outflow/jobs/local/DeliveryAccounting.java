@@ -1,6 +1,7 @@
 package dev.outflow.jobs.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.outflow.schemas.event.Json;
 
@@ -90,8 +91,12 @@ public final class DeliveryAccounting implements AutoCloseable {
     public interface OutputListener {
         OutputListener NONE = new OutputListener() {};
 
-        /** A delivery-log record, with the time Kafka stamped on it. */
-        default void onDeliveryLog(JsonNode record, long kafkaTimestamp) {}
+        /**
+         * One event of a delivery-log line, with the time Kafka stamped on the line: the line's fields and the
+         * event's in one object ({@code destinationId, status, reason, httpStatus, at, messageId, attempts,
+         * latencyMs, origin}).
+         */
+        default void onDeliveryLog(JsonNode event, long kafkaTimestamp) {}
 
         /** A dead letter, with the time Kafka stamped on it. */
         default void onDeadLetter(JsonNode record, long kafkaTimestamp) {}
@@ -138,14 +143,31 @@ public final class DeliveryAccounting implements AutoCloseable {
                 rawOutputs.add(record.value());
             }
             if (record.topic().equals(deliveryLogTopic)) {
-                countLogRecord(json);
-                listener.onDeliveryLog(json, record.timestamp());
+                for (JsonNode event : eventsOf(json)) {
+                    countLogRecord(event);
+                    listener.onDeliveryLog(event, record.timestamp());
+                }
             } else {
                 countDeadLetter(json);
                 listener.onDeadLetter(json, record.timestamp());
             }
         }
         return read;
+    }
+
+    /** The events of a delivery-log line, each with the line's fields (see {@link OutputListener#onDeliveryLog}). */
+    public static List<JsonNode> eventsOf(JsonNode line) {
+        ObjectNode fields = Json.MAPPER.createObjectNode();
+        line.fields().forEachRemaining(field -> {
+            if (!field.getKey().equals("events")) {
+                fields.set(field.getKey(), field.getValue());
+            }
+        });
+        List<JsonNode> events = new ArrayList<>();
+        for (JsonNode event : line.path("events")) {
+            events.add(fields.deepCopy().setAll((ObjectNode) event));
+        }
+        return events;
     }
 
     private void countLogRecord(JsonNode json) {

@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * Turns each delivery attempt into what happens to each of its events:
  *
  * <ul>
- *   <li>delivered: a delivery-log line;
+ *   <li>delivered: one delivery-log line for all the attempt's delivered events (per HTTP status, for a 207);
  *   <li>refused for good (a permanent status, or its item of a 207): a dead letter and a log line;
  *   <li>failed in a retryable way, inside its retry window: handed back on {@link OutputTags#RETRIES} with its
  *       attempt recorded, due after a jittered exponential backoff (or the destination's Retry-After, if later);
@@ -84,6 +84,7 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
             group.failedAttempts().inc();
         }
         Map<Integer, List<RoutedEvent>> retriesByAttempts = new TreeMap<>();
+        Map<Integer, List<DeliveryLogRecord.Event>> deliveredByStatus = new TreeMap<>();
         RoutedEvent[] events = batch.events();
         for (int i = 0; i < events.length; i++) {
             int status = attempt.outcome() != AttemptOutcome.PARTIAL
@@ -108,8 +109,9 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                     if (tried.attempts() > 1) {
                         group.retryAge().update(Math.max(0, now - tried.firstAttemptAt()));
                     }
-                    out.collect(new DeliveryLogRecord(tried.messageId(), tried.destinationId(),
-                            DeliveryStatus.DELIVERED, null, status, tried.attempts(), latency, now, tried.origin()));
+                    deliveredByStatus.computeIfAbsent(status, unused -> new ArrayList<>(events.length))
+                            .add(new DeliveryLogRecord.Event(tried.messageId(), tried.attempts(), latency,
+                                    tried.origin()));
                 }
                 case RETRYABLE -> {
                     long windowEnd = tried.firstAttemptAt() + destination.delivery().retry().windowMs();
@@ -126,6 +128,8 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                 default -> deadLetter(ctx, out, group, tried, "permanent: " + error, false, status, latency, now);
             }
         }
+        deliveredByStatus.forEach((status, delivered) -> out.collect(new DeliveryLogRecord(destination.id(),
+                DeliveryStatus.DELIVERED, null, status, now, delivered)));
         retriesByAttempts.forEach((attempts, due) -> park(ctx, destination, batch.shard(), due, attempts,
                 attempt.notBefore(), now, group));
     }
@@ -199,7 +203,7 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
             RoutedEvent event, String reason, boolean retryable, int status, long latency, long now) {
         group.deadLettered().inc();
         ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(event, reason, retryable, event.history(), now));
-        out.collect(new DeliveryLogRecord(event.messageId(), event.destinationId(), DeliveryStatus.DEAD_LETTERED,
+        out.collect(DeliveryLogRecord.of(event.messageId(), event.destinationId(), DeliveryStatus.DEAD_LETTERED,
                 reason, status, event.attempts(), latency, now, event.origin()));
     }
 }

@@ -162,7 +162,7 @@ public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEve
         metrics.of(routeId).deadLettered().inc();
         ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(unsent, decision.failure(), false,
                 new AttemptRecord[0], now));
-        ctx.output(OutputTags.FILTERED, new DeliveryLogRecord(event.messageId(), routeId,
+        ctx.output(OutputTags.FILTERED, DeliveryLogRecord.of(event.messageId(), routeId,
                 DeliveryStatus.DEAD_LETTERED, decision.failure(), 0, 0, 0, now, input.origin()));
     }
 

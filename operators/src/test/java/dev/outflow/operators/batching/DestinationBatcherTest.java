@@ -588,7 +588,7 @@ class DestinationBatcherTest {
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement().satisfies(filtered -> {
-            assertThat(filtered.getValue().messageId()).isEqualTo("m1");
+            assertThat(filtered.getValue().messageIds()).containsExactly("m1");
             assertThat(filtered.getValue().reason()).isEqualTo("duplicate_message_id");
         });
         harness.prepareSnapshotPreBarrier(++checkpointId);
@@ -667,7 +667,7 @@ class DestinationBatcherTest {
         }
         harness.processElement1(record(event("deduped", 0, "m1", 10)));
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("m1 no longer in the filter").singleElement()
-                .satisfies(filtered -> assertThat(filtered.getValue().messageId()).isEqualTo("m1"));
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m1"));
 
         OperatorSubtaskState snapshot = checkpoint(NOW);
         harness.close();
@@ -696,7 +696,7 @@ class DestinationBatcherTest {
         assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("written without a checkpoint").containsExactly("deduped#0");
         harness.processElement1(record(event("deduped", 0, "m7", 10)));
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
-                .satisfies(filtered -> assertThat(filtered.getValue().messageId()).isEqualTo("m7"));
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m7"));
     }
 
     /**

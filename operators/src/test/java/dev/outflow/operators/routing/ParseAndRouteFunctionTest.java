@@ -173,7 +173,7 @@ class ParseAndRouteFunctionTest {
         Set<String> pairs = new HashSet<>();
         List<String> all = new ArrayList<>();
         harness.extractOutputValues().forEach(event -> all.add(event.messageId() + "->" + event.destinationId()));
-        sideOutput(OutputTags.FILTERED).forEach(record -> all.add(record.messageId() + "->" + record.destinationId()));
+        sideOutput(OutputTags.FILTERED).forEach(record -> all.add(record.messageIds().get(0) + "->" + record.destinationId()));
         pairs.addAll(all);
 
         assertThat(all).hasSize(inputs.length * CATALOG.destinations().size());

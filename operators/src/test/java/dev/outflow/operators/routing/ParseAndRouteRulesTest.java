@@ -110,7 +110,7 @@ class ParseAndRouteRulesTest {
 
         assertThat(harness.extractOutputValues()).extracting(RoutedEvent::destinationId)
                 .containsExactly("warehouse", "warehouse");
-        assertThat(sideOutput(OutputTags.FILTERED)).extracting(l -> l.destinationId() + "/" + l.messageId() + ":"
+        assertThat(sideOutput(OutputTags.FILTERED)).extracting(l -> l.destinationId() + "/" + l.messageIds().get(0) + ":"
                 + l.reason()).containsExactly(
                         "crm/orders/m2:filter_dropped", "crm/everything/m2:filter_dropped",
                         "crm/orders/m3:subscription_not_matched", "crm/everything/m3:subscription_not_matched");

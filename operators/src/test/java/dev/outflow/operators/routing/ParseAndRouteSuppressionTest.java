@@ -122,7 +122,7 @@ class ParseAndRouteSuppressionTest {
 
         assertThat(harness.extractOutputValues()).extracting(RoutedEvent::messageId, RoutedEvent::destinationId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("delete-1", "crm"));
-        assertThat(sideOutput(OutputTags.FILTERED)).extracting(DeliveryLogRecord::messageId,
+        assertThat(sideOutput(OutputTags.FILTERED)).extracting(l -> l.messageIds().get(0),
                 DeliveryLogRecord::destinationId, DeliveryLogRecord::reason).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("delete-1", "warehouse", "event_type_not_supported"),
                 org.assertj.core.groups.Tuple.tuple("track-1", "crm", "user_suppressed"),

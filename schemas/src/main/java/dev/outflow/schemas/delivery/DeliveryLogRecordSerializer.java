@@ -9,11 +9,13 @@ import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a {@link DeliveryLogRecord} on its way to the delivery-log sink (one per event and destination, the most
- * numerous record of the job): its fields in declaration order, the status by its name.
+ * Writes a {@link DeliveryLogRecord} on its way to the delivery-log sink: its fields in declaration order, the status
+ * by its name, then its events.
  */
 public final class DeliveryLogRecordSerializer extends ImmutableRecordSerializer<DeliveryLogRecord> {
 
@@ -23,25 +25,35 @@ public final class DeliveryLogRecordSerializer extends ImmutableRecordSerializer
 
     @Override
     public void serialize(DeliveryLogRecord record, DataOutputView target) throws IOException {
-        writeString(record.messageId(), target);
         writeString(record.destinationId(), target);
         writeString(record.status() == null ? null : record.status().name(), target);
         writeString(record.reason(), target);
         target.writeInt(record.httpStatus());
-        target.writeInt(record.attempts());
-        target.writeLong(record.latencyMs());
         target.writeLong(record.at());
-        writeString(record.origin(), target);
+        target.writeInt(record.events().size());
+        for (DeliveryLogRecord.Event event : record.events()) {
+            writeString(event.messageId(), target);
+            target.writeInt(event.attempts());
+            target.writeLong(event.latencyMs());
+            writeString(event.origin(), target);
+        }
     }
 
     @Override
     public DeliveryLogRecord deserialize(DataInputView source) throws IOException {
-        String messageId = readString(source);
         String destinationId = readString(source);
         String status = readString(source);
-        return new DeliveryLogRecord(messageId, destinationId, status == null ? null : DeliveryStatus.valueOf(status),
-                readString(source), source.readInt(), source.readInt(), source.readLong(), source.readLong(),
-                readString(source));
+        String reason = readString(source);
+        int httpStatus = source.readInt();
+        long at = source.readLong();
+        int count = source.readInt();
+        List<DeliveryLogRecord.Event> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            events.add(new DeliveryLogRecord.Event(readString(source), source.readInt(), source.readLong(),
+                    readString(source)));
+        }
+        return new DeliveryLogRecord(destinationId, status == null ? null : DeliveryStatus.valueOf(status), reason,
+                httpStatus, at, events);
     }
 
     @Override

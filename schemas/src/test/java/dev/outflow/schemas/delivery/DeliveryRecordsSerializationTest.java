@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 import static dev.outflow.schemas.testutils.FlinkSerialization.assertImmutableRoundTrip;
 import static dev.outflow.schemas.testutils.FlinkSerialization.assertPojoRoundTrip;
@@ -93,11 +94,12 @@ class DeliveryRecordsSerializationTest {
 
     @Test
     void deliveryLogRecordRoundTripsForEachStatus() {
-        assertImmutableRoundTrip(DeliveryLogRecord.class,
-                new DeliveryLogRecord("m1", "crm", DeliveryStatus.DELIVERED, null, 200, 1, 15, 9_000L, "in/0/7"));
+        assertImmutableRoundTrip(DeliveryLogRecord.class, new DeliveryLogRecord("crm", DeliveryStatus.DELIVERED, null,
+                200, 9_000L, List.of(new DeliveryLogRecord.Event("m1", 1, 15, "in/0/7"),
+                        new DeliveryLogRecord.Event("m2", 3, 4_015, "in/1/9"))));
         assertImmutableRoundTrip(DeliveryLogRecord.class,
                 DeliveryLogRecord.filtered("m1", "crm", "integrations_disabled", 9_000L, "in/0/7"));
-        assertImmutableRoundTrip(DeliveryLogRecord.class, new DeliveryLogRecord("m1", "crm",
+        assertImmutableRoundTrip(DeliveryLogRecord.class, DeliveryLogRecord.of("m1", "crm",
                 DeliveryStatus.DEAD_LETTERED, "permanent: http 400", 400, 1, 15, 9_000L, "in/0/7"));
     }
 

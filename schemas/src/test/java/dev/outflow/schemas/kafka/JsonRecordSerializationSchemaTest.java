@@ -55,9 +55,10 @@ class JsonRecordSerializationSchemaTest {
             100L);
 
     @Test
-    void deliveryLogRecordsRoundTripAsJsonKeyedByMessageId() {
-        DeliveryLogRecord record = new DeliveryLogRecord("m1", "crm", DeliveryStatus.DELIVERED, null, 200, 1, 12,
-                9_000L, "events/0/5");
+    void deliveryLogLinesRoundTripAsJsonKeyedByDestination() {
+        DeliveryLogRecord record = new DeliveryLogRecord("crm", DeliveryStatus.DELIVERED, null, 200, 9_000L,
+                List.of(new DeliveryLogRecord.Event("m1", 1, 12, "events/0/5"),
+                        new DeliveryLogRecord.Event("m2", 2, 2_012, "events/1/8")));
 
         ProducerRecord<byte[], byte[]> produced =
                 new DeliveryLogSerializationSchema("delivery-log").serialize(record, CONTEXT, 9_001L);
@@ -65,10 +66,10 @@ class JsonRecordSerializationSchemaTest {
         assertThat(produced.topic()).isEqualTo("delivery-log");
         assertThat(produced.timestamp()).isEqualTo(9_001L);
         assertThat(produced.partition()).isNull();
-        assertThat(text(produced.key())).isEqualTo("m1");
+        assertThat(text(produced.key())).isEqualTo("crm");
         assertThat(read(produced.value(), DeliveryLogRecord.class)).isEqualTo(record);
-        assertThat(fieldNames(produced.value())).containsExactlyInAnyOrder("messageId", "destinationId", "status",
-                "httpStatus", "attempts", "latencyMs", "at", "origin");
+        assertThat(fieldNames(produced.value())).containsExactlyInAnyOrder("destinationId", "status", "httpStatus",
+                "at", "events");
     }
 
     @Test
@@ -148,9 +149,10 @@ class JsonRecordSerializationSchemaTest {
     @Test
     void deliveryLogRecordsAreWrittenExactlyAsDataBindingWritesThem() {
         List<DeliveryLogRecord> records = List.of(
-                new DeliveryLogRecord("m1", "crm", DeliveryStatus.DELIVERED, null, 200, 1, 35, 1_700_000_000_000L,
-                        "events/0/42"),
-                new DeliveryLogRecord("m\"2\u00e9\u2028", null, DeliveryStatus.DEAD_LETTERED,
+                new DeliveryLogRecord("crm", DeliveryStatus.DELIVERED, null, 200, 1_700_000_000_000L,
+                        List.of(new DeliveryLogRecord.Event("m1", 1, 35, "events/0/42"),
+                                new DeliveryLogRecord.Event("m0", 4, 9_035, "events/1/3"))),
+                DeliveryLogRecord.of("m\"2\u00e9\u2028", null, DeliveryStatus.DEAD_LETTERED,
                         "malformed: not JSON \"quoted\" \n", 0, 0, 0, 5L, null),
                 DeliveryLogRecord.filtered("m3", "warehouse", "duplicate_message_id", 9L, "events/1/7"));
         DeliveryLogSerializationSchema schema = new DeliveryLogSerializationSchema("log");
@@ -233,7 +235,7 @@ class JsonRecordSerializationSchemaTest {
     void noSecretHeaderValueReachesEitherTopic() {
         DeadLetter letter = DeadLetter.undeliverable(EVENT, "retryable: http 503", true,
                 new AttemptRecord[] {new AttemptRecord(1_000L, 503, "http 503", 30)}, 2_000L);
-        DeliveryLogRecord record = new DeliveryLogRecord("m1", SECRET_DESTINATION.id(), DeliveryStatus.DEAD_LETTERED,
+        DeliveryLogRecord record = DeliveryLogRecord.of("m1", SECRET_DESTINATION.id(), DeliveryStatus.DEAD_LETTERED,
                 letter.reason(), 503, 1, 40, 2_000L, EVENT.origin());
 
         String deadLetterJson = text(new DeadLetterSerializationSchema("d").serialize(letter, CONTEXT, null).value());
