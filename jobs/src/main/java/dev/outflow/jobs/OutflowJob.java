@@ -79,7 +79,7 @@ public final class OutflowJob {
                 .fromSource(retrySource(settings), WatermarkStrategy.noWatermarks(), "kafka: " + settings.retryTopic())
                 .uid(Uids.RETRY_SOURCE);
         OutflowTopology.Outputs outputs = OutflowTopology.build(input, retryInput,
-                suppressionChanges(env, settings, catalog, input), catalog,
+                suppressionChanges(env, settings, catalog), catalog,
                 ApacheHttpTransport.factory(connectionBudget(catalog)), settings.asyncCapacity(), settingsKeys);
         // one sink per part of the delivery log, each chained to the operator that writes the part (see Outputs)
         outputs.outcomes()
@@ -199,13 +199,14 @@ public final class OutflowJob {
 
     /**
      * The catalog's suppression topic, read from its earliest offset on a fresh start so the whole compacted list is
-     * loaded (after a restore, from the checkpointed offsets: the list itself is in the routing stage's state).
+     * loaded (after a restore, from the checkpointed offsets: the list itself is in the routing stage's state); null
+     * when the catalog names none.
      */
     static DataStream<SuppressionChange> suppressionChanges(StreamExecutionEnvironment env, JobSettings settings,
-            DestinationCatalog catalog, DataStream<RawEvent> input) {
+            DestinationCatalog catalog) {
         String topic = catalog.privacy().suppressionTopic();
         if (topic == null) {
-            return OutflowTopology.noSuppressionChanges(input);
+            return null;
         }
         Properties properties = new Properties();
         properties.putAll(settings.kafkaProperties());

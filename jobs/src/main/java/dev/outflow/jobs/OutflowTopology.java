@@ -9,6 +9,7 @@ import dev.outflow.operators.delivery.DeliveryOutcomeFunction;
 import dev.outflow.operators.delivery.DestinationLane;
 import dev.outflow.operators.delivery.HttpDeliveryFunction;
 import dev.outflow.operators.delivery.HttpTransport;
+import dev.outflow.operators.routing.ChainedParseAndRouteFunction;
 import dev.outflow.operators.routing.ParseAndRouteFunction;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.DestinationConfig;
@@ -41,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  *                 |  malformed input, unreadable suppression records --------> dead letters <------+
  * </pre>
  *
- * Sources and sinks are not part of it, so tests and the job main run exactly the same operators. The retry loop
+ * Without a suppression topic in the catalog, routing has the input alone and Flink chains it to the source.
+ *
+ * <p>Sources and sinks are not part of it, so tests and the job main run exactly the same operators. The retry loop
  * is closed outside, through a Kafka topic: {@link Outputs#retries()} goes to it and {@code retryInput} reads it.
  */
 public final class OutflowTopology {
@@ -76,14 +79,15 @@ public final class OutflowTopology {
     /**
      * As above; {@code settingsKeys} finds the key of function destinations' encrypted settings in the task.
      * {@code suppressionChanges} is broadcast to every routing subtask (the job reads it from the catalog's
-     * suppression topic; {@link #noSuppressionChanges} when there is none).
+     * suppression topic); null when the catalog has none, and routing then has one input and chains to the source.
      */
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
             DataStream<SuppressionChange> suppressionChanges, DestinationCatalog catalog,
             HttpTransport.Factory transport, int asyncCapacity, SettingsKeySource settingsKeys) {
-        SingleOutputStreamOperator<RoutedEvent> routed = input
-                .connect(suppressionChanges.broadcast(ParseAndRouteFunction.SUPPRESSED_USERS))
-                .process(new ParseAndRouteFunction(catalog))
+        SingleOutputStreamOperator<RoutedEvent> routed = (suppressionChanges == null
+                ? input.process(new ChainedParseAndRouteFunction(catalog))
+                : input.connect(suppressionChanges.broadcast(ParseAndRouteFunction.SUPPRESSED_USERS))
+                        .process(new ParseAndRouteFunction(catalog)))
                 .uid(Uids.PARSE_AND_ROUTE)
                 .name("parse and route");
 
@@ -126,13 +130,6 @@ public final class OutflowTopology {
                 .union(batches.getSideOutput(OutputTags.DEAD_LETTERS), outcomes.getSideOutput(OutputTags.DEAD_LETTERS));
         return new Outputs(outcomes, routed.getSideOutput(OutputTags.FILTERED),
                 batches.getSideOutput(OutputTags.FILTERED), deadLetters, outcomes.getSideOutput(OutputTags.RETRIES));
-    }
-
-    /** The suppression stream of a catalog without a suppression topic: empty. */
-    public static DataStream<SuppressionChange> noSuppressionChanges(DataStream<RawEvent> input) {
-        return input.flatMap(new NoSuppressionChanges())
-                .uid(Uids.NO_SUPPRESSION_SOURCE)
-                .name("no suppression topic");
     }
 
     /**

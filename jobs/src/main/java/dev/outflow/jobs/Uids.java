@@ -20,8 +20,6 @@ public final class Uids {
     public static final String RETRY_SOURCE = "kafka-source-retries";
     public static final String RETRY_SINK = "kafka-sink-retries";
     public static final String SUPPRESSION_SOURCE = "kafka-source-suppressions";
-    /** The (stateless, empty) stream that stands in for the suppression topic when the catalog names none. */
-    public static final String NO_SUPPRESSION_SOURCE = "no-suppression-topic";
 
     private Uids() {}
 }

@@ -52,10 +52,15 @@ class ParseAndRouteFunctionTest {
     private MockEnvironment environment;
     private RoutingHarness harness;
 
+    /** The routing operator under test, for {@code catalog}. */
+    RoutingHarness harness(DestinationCatalog catalog, MockEnvironment environment) throws Exception {
+        return new RoutingHarness(new ParseAndRouteFunction(catalog), environment);
+    }
+
     @BeforeEach
     void openHarness() throws Exception {
         environment = new MockEnvironmentBuilder().setMetricGroup(metrics.taskGroup()).build();
-        harness = new RoutingHarness(new ParseAndRouteFunction(CATALOG), environment);
+        harness = harness(CATALOG, environment);
         harness.open();
         harness.setProcessingTime(NOW);
     }

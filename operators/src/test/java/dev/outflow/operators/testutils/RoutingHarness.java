@@ -1,5 +1,6 @@
 package dev.outflow.operators.testutils;
 
+import dev.outflow.operators.routing.ChainedParseAndRouteFunction;
 import dev.outflow.operators.routing.ParseAndRouteFunction;
 import dev.outflow.schemas.catalog.SuppressionMode;
 import dev.outflow.schemas.delivery.RoutedEvent;
@@ -8,6 +9,7 @@ import dev.outflow.schemas.privacy.SuppressionChange;
 
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -15,35 +17,46 @@ import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import java.util.List;
 
 /**
- * The routing stage as the job runs it (a broadcast operator: events on one input, the suppression topic on the
- * other) in a harness with a real environment, so tests also read the metrics it updates. Flink's own
- * {@code BroadcastOperatorTestHarness} takes no environment.
+ * The routing stage as the job runs it, in a harness with a real environment, so tests also read the metrics it
+ * updates: a broadcast operator (events on one input, the suppression topic on the other; Flink's own
+ * {@code BroadcastOperatorTestHarness} takes no environment), or, for a catalog without a suppression topic, the
+ * one-input operator chained to the source.
  */
 public final class RoutingHarness extends AbstractStreamOperatorTestHarness<RoutedEvent> {
 
-    private final CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedEvent> routing;
+    private final CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedEvent> broadcastRouting;
+    private final ProcessOperator<RawEvent, RoutedEvent> chainedRouting;
 
     public RoutingHarness(ParseAndRouteFunction function, MockEnvironment environment) throws Exception {
-        this(new CoBroadcastWithNonKeyedOperator<>(function, List.of(ParseAndRouteFunction.SUPPRESSED_USERS)),
+        this(new CoBroadcastWithNonKeyedOperator<>(function, List.of(ParseAndRouteFunction.SUPPRESSED_USERS)), null,
                 environment);
     }
 
-    private RoutingHarness(CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedEvent> routing,
-            MockEnvironment environment) throws Exception {
-        super(routing, environment);
-        this.routing = routing;
+    public RoutingHarness(ChainedParseAndRouteFunction function, MockEnvironment environment) throws Exception {
+        this(null, new ProcessOperator<>(function), environment);
+    }
+
+    private RoutingHarness(CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedEvent> broadcastRouting,
+            ProcessOperator<RawEvent, RoutedEvent> chainedRouting, MockEnvironment environment) throws Exception {
+        super(broadcastRouting != null ? broadcastRouting : chainedRouting, environment);
+        this.broadcastRouting = broadcastRouting;
+        this.chainedRouting = chainedRouting;
     }
 
     public void processElement(StreamRecord<RawEvent> record) throws Exception {
-        routing.processElement1(record);
+        if (broadcastRouting != null) {
+            broadcastRouting.processElement1(record);
+        } else {
+            chainedRouting.processElement(record);
+        }
     }
 
     public void processBroadcastElement(SuppressionChange change) throws Exception {
-        routing.processElement2(new StreamRecord<>(change));
+        broadcastRouting.processElement2(new StreamRecord<>(change));
     }
 
     /** The suppression list this subtask holds. */
     public BroadcastState<String, SuppressionMode> suppressedUsers() throws Exception {
-        return routing.getOperatorStateBackend().getBroadcastState(ParseAndRouteFunction.SUPPRESSED_USERS);
+        return broadcastRouting.getOperatorStateBackend().getBroadcastState(ParseAndRouteFunction.SUPPRESSED_USERS);
     }
 }
