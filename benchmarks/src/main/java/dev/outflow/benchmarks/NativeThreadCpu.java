@@ -63,7 +63,9 @@ final class NativeThreadCpu {
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                     String id = thread.getFileName().toString();
-                    names.put(id, Files.readString(thread.resolve("comm")).strip());
+                    // only the newline goes: a name cut at 15 bytes may end in a space ("Source: kafka: ")
+                    String comm = Files.readString(thread.resolve("comm"));
+                    names.put(id, comm.endsWith("\n") ? comm.substring(0, comm.length() - 1) : comm);
                     nanos.put(id, ticks * NANOS_PER_TICK);
                 } catch (IOException | RuntimeException ended) {
                     // the thread ended while we looked: it has nothing left to count

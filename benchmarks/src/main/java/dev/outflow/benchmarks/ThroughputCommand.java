@@ -66,7 +66,7 @@ public final class ThroughputCommand implements Callable<Integer> {
     static final long CHECKPOINT_INTERVAL_MS = 10_000;
     static final String MEASURED_PREFIX = "tp";
 
-    @Option(names = "--events", defaultValue = "300000",
+    @Option(names = "--events", defaultValue = "1000000",
             description = "measured input events, after the warm-up (default: ${DEFAULT-VALUE})")
     int events;
 

@@ -20,7 +20,9 @@ import java.util.ArrayDeque;
  *       time: the filter cost the batcher more than the RocksDB read it saves.) Twelve bits per entry and seven
  *       per messageId give about one false alarm in 250 per generation (each false alarm is a RocksDB read).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
- *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate).
+ *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is four
+ *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one cache line
+ *       and takes one chance of a false alarm per generation, and doubling gave a busy key six or more of them.
  *   <li>Past {@code maxEntries} a key drops its oldest generation early and answers "maybe" to everything until
  *       that generation's entries are out of the window: such a key reads RocksDB for every event, as it would
  *       without a filter. More shards per destination give each key fewer entries.
@@ -33,6 +35,7 @@ final class SeenMessageIdFilter {
 
     static final int FIRST_GENERATION_ENTRIES = 1 << 16;
     static final int LARGEST_GENERATION_ENTRIES = 1 << 21;
+    static final int GENERATION_GROWTH = 4;
     static final int BITS_PER_ENTRY = 12;
     static final int BITS_PER_MESSAGE_ID = 7;
     private static final int WORDS_PER_BLOCK = 8;
@@ -157,7 +160,7 @@ final class SeenMessageIdFilter {
         }
         int capacity = previous == null
                 ? FIRST_GENERATION_ENTRIES
-                : (int) Math.min(LARGEST_GENERATION_ENTRIES, 2L * previous.capacity);
+                : (int) Math.min(LARGEST_GENERATION_ENTRIES, (long) GENERATION_GROWTH * previous.capacity);
         while (!generations.isEmpty() && entries + capacity > maxEntries) {
             Generation dropped = generations.removeFirst();
             entries -= dropped.entries;
