@@ -1,22 +1,11 @@
 package dev.outflow.operators.routing;
 
 import dev.outflow.operators.OutputTags;
-import dev.outflow.operators.metrics.DestinationMetrics;
 import dev.outflow.schemas.catalog.DestinationCatalog;
-import dev.outflow.schemas.catalog.DestinationConfig;
 import dev.outflow.schemas.catalog.SuppressionMode;
-import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
-import dev.outflow.schemas.delivery.DeliveryLogRecord;
-import dev.outflow.schemas.delivery.DeliveryStatus;
 import dev.outflow.schemas.delivery.RoutedEvent;
-import dev.outflow.schemas.event.InvalidEvent;
-import dev.outflow.schemas.event.InvalidReason;
-import dev.outflow.schemas.event.Json;
-import dev.outflow.schemas.event.ParseResult;
 import dev.outflow.schemas.event.RawEvent;
-import dev.outflow.schemas.event.SegmentEvent;
-import dev.outflow.schemas.event.SegmentEventParser;
 import dev.outflow.schemas.privacy.SuppressionChange;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -24,7 +13,6 @@ import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
