@@ -57,16 +57,19 @@ final class SeenMessageIdFilter {
             this.words = new long[Math.toIntExact(blocks * WORDS_PER_BLOCK)];
         }
 
-        boolean mightContain(long hash) {
+        /**
+         * Nonzero when one of the messageId's bits is not set. No early exit: every generation's block is read
+         * before any answer is looked at (see {@link SeenMessageIdFilter#mayHaveSeen(long, long)}). {@code bits}: the
+         * hash's {@link #bitsInBlock}.
+         */
+        long missingBits(long hash, long bits) {
             int first = firstWord(hash);
-            long bits = bitsInBlock(hash);
+            long missing = 0;
             for (int i = 0; i < BITS_PER_MESSAGE_ID; i++, bits >>>= 9) {
                 int bit = (int) (bits & (BITS_PER_BLOCK - 1));
-                if ((words[first + (bit >>> 6)] & (1L << bit)) == 0) {
-                    return false;
-                }
+                missing |= ~words[first + (bit >>> 6)] & (1L << bit);
             }
-            return true;
+            return missing;
         }
 
         void put(long hash) {
@@ -120,12 +123,15 @@ final class SeenMessageIdFilter {
         if (now < uncertainUntil) {
             return true;
         }
+        // Each generation's block is a cache miss for nearly every lookup. Branching on each answer before reading
+        // the next block made the misses wait for one another (the answers are unpredictable); reading them all
+        // first lets the processor fetch them at once.
+        long bits = Generation.bitsInBlock(hash);
+        boolean maybe = false;
         for (Generation generation : generations) {
-            if (generation.mightContain(hash)) {
-                return true;
-            }
+            maybe |= generation.missingBits(hash, bits) == 0;
         }
-        return false;
+        return maybe;
     }
 
     /** Records {@code messageId}, seen at {@code seenAt}. */
