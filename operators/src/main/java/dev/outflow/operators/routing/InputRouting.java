@@ -95,7 +95,7 @@ final class InputRouting {
             if (decision.body() == event.json()) {
                 // Destinations that get the event unchanged share one serialized copy.
                 if (shared == null) {
-                    shared = Json.toBytes(event.json());
+                    shared = event.toBytes();
                 }
                 payload = shared;
             } else {
@@ -113,7 +113,7 @@ final class InputRouting {
             RouteDecision decision) {
         String routeId = decision.routeId();
         RoutedEvent unsent = new RoutedEvent(routeId, 0, event.messageId(), event.type().wireName(),
-                Json.toBytes(event.json()), input.origin(), now);
+                event.toBytes(), input.origin(), now);
         metrics.of(routeId).deadLettered().inc();
         ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(unsent, decision.failure(), false,
                 new AttemptRecord[0], now));

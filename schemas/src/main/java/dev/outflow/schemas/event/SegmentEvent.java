@@ -17,9 +17,12 @@ public final class SegmentEvent {
     private final String anonymousId;
     private final String sourceId;
     private final int serializedSize;
+    /** The event as it came in (with receivedAt added), when its JSON is that unchanged; else null. */
+    private final byte[] wireBytes;
 
     SegmentEvent(ObjectNode json, EventType type, String messageId, String userId, String anonymousId,
-            String sourceId, int serializedSize) {
+            String sourceId, int serializedSize, byte[] wireBytes) {
+        this.wireBytes = wireBytes;
         this.json = json;
         this.type = type;
         this.messageId = messageId;
@@ -31,6 +34,15 @@ public final class SegmentEvent {
 
     public ObjectNode json() {
         return json;
+    }
+
+    /**
+     * The event's JSON as bytes: the input record's own bytes when the parser added nothing but
+     * {@code receivedAt} (spliced in as the first field), else {@link #json()} written out. Sending the bytes as
+     * they came saves writing every event out again, and keeps the producer's number formats and escapes.
+     */
+    public byte[] toBytes() {
+        return wireBytes != null ? wireBytes : Json.toBytes(json);
     }
 
     public EventType type() {

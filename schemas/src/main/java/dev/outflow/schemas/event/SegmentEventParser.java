@@ -1,11 +1,14 @@
 package dev.outflow.schemas.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -27,6 +30,14 @@ import java.util.Map;
  */
 public final class SegmentEventParser {
 
+    /**
+     * Events are read strictly: a repeated field is an error rather than the last copy winning, since an event
+     * that goes out as it came in ({@link SegmentEvent#toBytes()}) would let the job route on one copy of, say,
+     * {@code userId} while the destination reads the other.
+     */
+    private static final ObjectReader EVENT_READER =
+            Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
     /** Segment's per-call limit. */
     public static final int MAX_EVENT_BYTES = 32 * 1024;
 
@@ -35,6 +46,8 @@ public final class SegmentEventParser {
 
     private static final List<String> OBJECT_FIELDS =
             List.of("context", "properties", "traits", "integrations", "_metadata");
+    private static final List<String> NORMALIZED_FIELDS =
+            List.of("type", "userId", "anonymousId", "groupId", "previousId", "messageId");
     private static final List<String> TIMESTAMP_FIELDS =
             List.of("timestamp", "sentAt", "receivedAt", "originalTimestamp");
 
@@ -64,8 +77,11 @@ public final class SegmentEventParser {
         }
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(bytes);
+            root = EVENT_READER.readTree(bytes);
         } catch (JsonProcessingException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                return ParseResult.rejected(InvalidReason.NOT_JSON, duplicateField(e.getOriginalMessage()), bytes);
+            }
             return ParseResult.rejected(InvalidReason.NOT_JSON, firstLine(e.getOriginalMessage()), bytes);
         } catch (IOException e) {
             return ParseResult.rejected(InvalidReason.NOT_JSON, firstLine(e.getMessage()), bytes);
@@ -87,7 +103,7 @@ public final class SegmentEventParser {
         }
         List<SegmentEvent> events = new ArrayList<>(1);
         List<InvalidEvent> invalid = new ArrayList<>(0);
-        validateInto(object, bytes, -1, raw, events, invalid);
+        validateInto(object, bytes, true, -1, raw, events, invalid);
         return new ParseResult(events, invalid);
     }
 
@@ -127,21 +143,24 @@ public final class SegmentEventParser {
             if (!event.has("sentAt") && envelope.has("sentAt")) {
                 event.set("sentAt", envelope.get("sentAt"));
             }
-            validateInto(event, itemBytes, i, raw, events, invalid);
+            // the item's bytes are a re-serialization, and the envelope's fields were added to it since
+            validateInto(event, itemBytes, false, i, raw, events, invalid);
         }
         return new ParseResult(events, invalid);
     }
 
-    private void validateInto(ObjectNode json, byte[] bytes, int batchIndex, RawEvent raw,
+    /** {@code received}: whether {@code bytes} are the event as it arrived, with nothing added to its JSON since. */
+    private void validateInto(ObjectNode json, byte[] bytes, boolean received, int batchIndex, RawEvent raw,
             List<SegmentEvent> events, List<InvalidEvent> invalid) {
         try {
-            events.add(validate(json, bytes, raw));
+            events.add(validate(json, bytes, received, raw));
         } catch (Rejection rejection) {
             invalid.add(new InvalidEvent(rejection.reason, rejection.getMessage(), batchIndex, bytes));
         }
     }
 
-    private SegmentEvent validate(ObjectNode json, byte[] bytes, RawEvent raw) {
+    private SegmentEvent validate(ObjectNode json, byte[] bytes, boolean received, RawEvent raw) {
+        JsonNode[] asReceived = received ? normalizedFields(json) : null;
         EventType type = readType(json);
         for (String field : OBJECT_FIELDS) {
             JsonNode value = json.get(field);
@@ -201,15 +220,65 @@ public final class SegmentEventParser {
             messageId = "outflow-" + sha256Prefix(bytes);
             json.put("messageId", messageId);
         }
+        byte[] wireBytes = received && untouched(asReceived, normalizedFields(json)) && isCompactObject(bytes)
+                ? bytes : null;
         if (!json.hasNonNull("receivedAt")) {
-            json.put("receivedAt", Instant.ofEpochMilli(raw.kafkaTimestamp()).toString());
+            String receivedAt = Instant.ofEpochMilli(raw.kafkaTimestamp()).toString();
+            wireBytes = wireBytes != null && !json.has("receivedAt") ? withReceivedAt(wireBytes, receivedAt) : null;
+            json.put("receivedAt", receivedAt);
         }
         String sourceId = raw.sourceId();
         if (sourceId == null) {
             JsonNode own = json.get("sourceId");
             sourceId = own != null && own.isTextual() ? own.asText() : null;
         }
-        return new SegmentEvent(json, type, messageId, userId, anonymousId, sourceId, bytes.length);
+        return new SegmentEvent(json, type, messageId, userId, anonymousId, sourceId, bytes.length, wireBytes);
+    }
+
+    /** The fields the parser may rewrite (a type's case, numeric ids, a missing messageId), as they are now. */
+    private static JsonNode[] normalizedFields(ObjectNode json) {
+        JsonNode[] nodes = new JsonNode[NORMALIZED_FIELDS.size()];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = json.get(NORMALIZED_FIELDS.get(i));
+        }
+        return nodes;
+    }
+
+    /** Whether each field is still the node it was (the parser replaces a node to rewrite it). */
+    private static boolean untouched(JsonNode[] before, JsonNode[] after) {
+        for (int i = 0; i < before.length; i++) {
+            if (before[i] != after[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Bytes that are one JSON object and nothing around it (no byte-order mark, no whitespace): such an event can go
+     * out as it came in. Strict JSON is all that is left after parsing: no trailing tokens, valid UTF-8, no
+     * duplicate field that the job could read one way and a destination another.
+     */
+    private static boolean isCompactObject(byte[] bytes) {
+        return bytes.length >= 2 && bytes[0] == '{' && bytes[bytes.length - 1] == '}';
+    }
+
+    /** The event's bytes with {@code "receivedAt"} as their first field: what re-serializing it would say. */
+    static byte[] withReceivedAt(byte[] event, String receivedAt) {
+        byte[] field = ("\"receivedAt\":\"" + receivedAt + "\",").getBytes(StandardCharsets.US_ASCII);
+        byte[] spliced = new byte[event.length + field.length];
+        spliced[0] = '{';
+        System.arraycopy(field, 0, spliced, 1, field.length);
+        System.arraycopy(event, 1, spliced, 1 + field.length, event.length - 1);
+        return spliced;
+    }
+
+    /** Jackson's message names the field and its own setting; the reason names the field. */
+    private static String duplicateField(String message) {
+        int quote = message.indexOf('\'');
+        int end = quote < 0 ? -1 : message.indexOf('\'', quote + 1);
+        return "duplicate field " + (end < 0 ? "in an object" : message.substring(quote, end + 1))
+                + ": a JSON object may name each field once";
     }
 
     private static EventType readType(ObjectNode json) {

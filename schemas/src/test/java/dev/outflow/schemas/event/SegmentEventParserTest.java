@@ -130,6 +130,60 @@ class SegmentEventParserTest {
     }
 
     @Test
+    void anEventTheParserLeftAloneGoesOutAsItCameWithReceivedAtAddedFirst() {
+        String input = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"messageId\":\"m1\","
+                + "\"properties\":{\"price\":1.50,\"name\":\"caf\\u00e9\"}}";
+
+        SegmentEvent event = parseOne(input);
+
+        assertThat(new String(event.toBytes(), StandardCharsets.UTF_8)).isEqualTo(
+                "{\"receivedAt\":\"2023-11-14T22:13:20Z\"," + input.substring(1));
+        assertThat(Json.readTree(event.toBytes())).as("the same event as the parsed JSON").isEqualTo(event.json());
+    }
+
+    @Test
+    void anEventWithItsOwnReceivedAtGoesOutByteForByte() {
+        byte[] input = bytes("{\"type\":\"page\",\"userId\":\"u1\",\"messageId\":\"m1\","
+                + "\"receivedAt\":\"2024-01-01T00:00:00Z\"}");
+
+        SegmentEvent event = parser.parse(new RawEvent("in", 0, 0, KAFKA_TIMESTAMP, null, input)).events().get(0);
+
+        assertThat(event.toBytes()).isEqualTo(input);
+    }
+
+    @Test
+    void anEventTheParserRewroteGoesOutRewritten() {
+        for (String input : List.of(
+                "{\"type\":\"Track\",\"userId\":\"u1\",\"event\":\"E\",\"messageId\":\"m1\"}",
+                "{\"type\":\"track\",\"userId\":42,\"event\":\"E\",\"messageId\":\"m1\"}",
+                "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\"}",
+                "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"messageId\":\"m1\",\"receivedAt\":null}",
+                " {\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"messageId\":\"m1\"}\n")) {
+            SegmentEvent event = parseOne(input);
+
+            assertThat(event.toBytes()).as(input).isEqualTo(Json.toBytes(event.json()));
+        }
+    }
+
+    @Test
+    void batchItemsGoOutAsWrittenFromTheirJson() {
+        SegmentEvent item = parser.parse(raw("{\"batch\":[{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\","
+                + "\"messageId\":\"m1\"}],\"context\":{\"ip\":\"1.2.3.4\"}}")).events().get(0);
+
+        assertThat(item.toBytes()).isEqualTo(Json.toBytes(item.json()));
+        assertThat(item.json().path("context").path("ip").asText()).isEqualTo("1.2.3.4");
+    }
+
+    @Test
+    void aFieldNamedTwiceIsRejectedNamingTheField() {
+        InvalidEvent invalid = parser.parse(raw("{\"type\":\"track\",\"userId\":\"u1\",\"userId\":\"u2\","
+                + "\"event\":\"E\"}")).invalid().get(0);
+
+        assertThat(invalid.describe()).isEqualTo(
+                "not_json: duplicate field 'userId': a JSON object may name each field once");
+    }
+
+    @Test
     void theSourceIdHeaderWinsOverTheEventsOwnSourceId() {
         RawEvent raw = new RawEvent("in", 0, 1, KAFKA_TIMESTAMP, "header-source",
                 bytes("{\"type\":\"page\",\"userId\":\"u1\",\"sourceId\":\"own-source\"}"));
