@@ -512,7 +512,12 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     /** Keys with something on the heap that the next checkpoint must hold: see {@link #spill}. */
     List<String> keysToSpill() {
-        Set<String> keys = new HashSet<>(unwrittenSeen.keySet());
+        Set<String> keys = new HashSet<>();
+        unwrittenSeen.forEach((key, unwritten) -> {
+            if (!unwritten.isEmpty()) {
+                keys.add(key);
+            }
+        });
         openBatches.forEach((key, open) -> {
             if (open.changedSinceSpill) {
                 keys.add(key);
@@ -550,9 +555,11 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     }
 
     private void writeSeen(String key) throws Exception {
-        Map<String, Long> unwritten = unwrittenSeen.remove(key);
+        Map<String, Long> unwritten = unwrittenSeen.get(key);
         if (unwritten != null && !unwritten.isEmpty()) {
             seen.putAll(unwritten);
+            // cleared rather than dropped: a new map grew to the same size again through a dozen resizes
+            unwritten.clear();
         }
     }
 }
