@@ -22,7 +22,6 @@ public final class SegmentEvent {
 
     SegmentEvent(ObjectNode json, EventType type, String messageId, String userId, String anonymousId,
             String sourceId, int serializedSize, byte[] wireBytes) {
-        this.wireBytes = wireBytes;
         this.json = json;
         this.type = type;
         this.messageId = messageId;
@@ -30,6 +29,7 @@ public final class SegmentEvent {
         this.anonymousId = anonymousId;
         this.sourceId = sourceId;
         this.serializedSize = serializedSize;
+        this.wireBytes = wireBytes;
     }
 
     public ObjectNode json() {

@@ -263,7 +263,7 @@ public final class SegmentEventParser {
         return bytes.length >= 2 && bytes[0] == '{' && bytes[bytes.length - 1] == '}';
     }
 
-    /** The event's bytes with {@code "receivedAt"} as their first field: what re-serializing it would say. */
+    /** The event's bytes with {@code "receivedAt"} added as their first field (its JSON puts it last). */
     static byte[] withReceivedAt(byte[] event, String receivedAt) {
         byte[] field = ("\"receivedAt\":\"" + receivedAt + "\",").getBytes(StandardCharsets.US_ASCII);
         byte[] spliced = new byte[event.length + field.length];
