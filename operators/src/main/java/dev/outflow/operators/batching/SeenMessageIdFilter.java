@@ -14,15 +14,16 @@ import java.util.ArrayDeque;
  *
  * <p>The filter may say "maybe" wrongly, never "no": a "no" skips the dedup state, so it must be certain.
  * <ul>
- *   <li>Each filter is a blocked bloom filter: a messageId's bits all lie in one 512-bit block (one cache line), so a
- *       lookup costs one memory access per generation, and the bits come from the messageId's one 64-bit hash.
+ *   <li>Each filter is a blocked bloom filter: a messageId's bits all lie in one 512-bit block (a cache line's size;
+ *       Java does not align arrays, so one or two lines), so a lookup costs one memory access per generation, and
+ *       the bits come from the messageId's one 64-bit hash.
  *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
  *       time: the filter cost the batcher more than the RocksDB read it saves.) Twelve bits per entry and seven
  *       per messageId give about one false alarm in 250 per generation (each false alarm is a RocksDB read).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
  *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is four
- *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one cache line
- *       and takes one chance of a false alarm per generation, and doubling gave a busy key six or more of them.
+ *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one block and
+ *       takes one chance of a false alarm per generation, and doubling gave a busy key six or more of them.
  *   <li>Past {@code maxEntries} a key drops its oldest generation early and answers "maybe" to everything until
  *       that generation's entries are out of the window: such a key reads RocksDB for every event, as it would
  *       without a filter. More shards per destination give each key fewer entries.

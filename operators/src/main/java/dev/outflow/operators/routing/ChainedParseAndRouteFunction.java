@@ -18,19 +18,15 @@ public final class ChainedParseAndRouteFunction extends ProcessFunction<RawEvent
 
     private static final long serialVersionUID = 1L;
 
-    private final DestinationCatalog catalog;
-    private final EventRouter router;
-
-    private transient InputRouting routing;
+    private final InputRouting routing;
 
     public ChainedParseAndRouteFunction(DestinationCatalog catalog) {
-        this.catalog = catalog;
-        this.router = new EventRouter(catalog);
+        this.routing = new InputRouting(catalog);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        routing = new InputRouting(catalog, router, getRuntimeContext().getMetricGroup());
+        routing.open(getRuntimeContext().getMetricGroup());
     }
 
     @Override

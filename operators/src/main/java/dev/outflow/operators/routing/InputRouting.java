@@ -23,13 +23,15 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import java.io.Serializable;
+
 /**
  * What the routing stage does with one input record, whichever operator runs it ({@link ParseAndRouteFunction}
  * with a suppression topic, {@link ChainedParseAndRouteFunction} without): parse it, dead-letter what is not a
  * valid event, and fan valid events out to the destinations that take them. Every (event, target) pair leaves
  * accounted for: routed, filtered with its rule, or dead-lettered. Never throws on input.
  */
-final class InputRouting {
+final class InputRouting implements Serializable {
 
     /** Where side outputs go: the calling function's context. */
     interface SideOutputs {
@@ -41,17 +43,28 @@ final class InputRouting {
         SuppressionMode of(String userId) throws Exception;
     }
 
-    private final EventRouter router;
-    private final SegmentEventParser parser = new SegmentEventParser();
-    private final DestinationMetrics metrics;
-    private final Counter eventsIn;
-    private final Counter malformed;
+    private static final long serialVersionUID = 1L;
 
-    InputRouting(DestinationCatalog catalog, EventRouter router, MetricGroup metricGroup) {
-        this.router = router;
-        this.metrics = new DestinationMetrics(metricGroup, catalog);
-        this.eventsIn = metricGroup.counter("outflowEventsIn");
-        this.malformed = metricGroup.counter("outflowMalformed");
+    private final DestinationCatalog catalog;
+    private final EventRouter router;
+
+    private transient SegmentEventParser parser;
+    private transient DestinationMetrics metrics;
+    private transient Counter eventsIn;
+    private transient Counter malformed;
+
+    /** Compiles the catalog's rules once, where the job is built; {@link #open} before the first record. */
+    InputRouting(DestinationCatalog catalog) {
+        this.catalog = catalog;
+        this.router = new EventRouter(catalog);
+    }
+
+    /** In the task: the parser and the metrics, registered on the calling function's group. */
+    void open(MetricGroup metricGroup) {
+        parser = new SegmentEventParser();
+        metrics = new DestinationMetrics(metricGroup, catalog);
+        eventsIn = metricGroup.counter("outflowEventsIn");
+        malformed = metricGroup.counter("outflowMalformed");
     }
 
     void process(RawEvent input, long now, SuppressionLookup suppressedByTopic, SideOutputs ctx,

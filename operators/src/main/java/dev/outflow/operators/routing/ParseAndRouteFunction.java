@@ -43,19 +43,15 @@ public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEve
     public static final MapStateDescriptor<String, SuppressionMode> SUPPRESSED_USERS = new MapStateDescriptor<>(
             "suppressed-users", Types.STRING, Types.ENUM(SuppressionMode.class));
 
-    private final DestinationCatalog catalog;
-    private final EventRouter router;
-
-    private transient InputRouting routing;
+    private final InputRouting routing;
 
     public ParseAndRouteFunction(DestinationCatalog catalog) {
-        this.catalog = catalog;
-        this.router = new EventRouter(catalog);
+        this.routing = new InputRouting(catalog);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        routing = new InputRouting(catalog, router, getRuntimeContext().getMetricGroup());
+        routing.open(getRuntimeContext().getMetricGroup());
     }
 
     @Override

@@ -46,8 +46,6 @@ public final class SegmentEventParser {
 
     private static final List<String> OBJECT_FIELDS =
             List.of("context", "properties", "traits", "integrations", "_metadata");
-    private static final List<String> NORMALIZED_FIELDS =
-            List.of("type", "userId", "anonymousId", "groupId", "previousId", "messageId");
     private static final List<String> TIMESTAMP_FIELDS =
             List.of("timestamp", "sentAt", "receivedAt", "originalTimestamp");
 
@@ -160,8 +158,8 @@ public final class SegmentEventParser {
     }
 
     private SegmentEvent validate(ObjectNode json, byte[] bytes, boolean received, RawEvent raw) {
-        JsonNode[] asReceived = received ? normalizedFields(json) : null;
-        EventType type = readType(json);
+        Rewrites rewrites = new Rewrites();
+        EventType type = readType(json, rewrites);
         for (String field : OBJECT_FIELDS) {
             JsonNode value = json.get(field);
             if (value != null && !value.isNull() && !value.isObject()) {
@@ -172,8 +170,8 @@ public final class SegmentEventParser {
         for (String field : TIMESTAMP_FIELDS) {
             checkTimestamp(json, field);
         }
-        String userId = readId(json, "userId");
-        String anonymousId = readId(json, "anonymousId");
+        String userId = readId(json, "userId", rewrites);
+        String anonymousId = readId(json, "anonymousId", rewrites);
         switch (type) {
             case TRACK -> {
                 requireIdentity(type, userId, anonymousId);
@@ -189,7 +187,7 @@ public final class SegmentEventParser {
             case IDENTIFY, PAGE, SCREEN -> requireIdentity(type, userId, anonymousId);
             case GROUP -> {
                 requireIdentity(type, userId, anonymousId);
-                if (readId(json, "groupId") == null) {
+                if (readId(json, "groupId", rewrites) == null) {
                     throw new Rejection(InvalidReason.MISSING_FIELD, "group requires a groupId");
                 }
             }
@@ -197,7 +195,7 @@ public final class SegmentEventParser {
                 if (userId == null) {
                     throw new Rejection(InvalidReason.MISSING_IDENTITY, "alias requires a userId");
                 }
-                if (readId(json, "previousId") == null) {
+                if (readId(json, "previousId", rewrites) == null) {
                     throw new Rejection(InvalidReason.MISSING_FIELD, "alias requires a previousId");
                 }
             }
@@ -214,14 +212,14 @@ public final class SegmentEventParser {
                         field + " must be a string, got " + describe(value.getNodeType()));
             }
         }
-        String messageId = readId(json, "messageId");
+        String messageId = readId(json, "messageId", rewrites);
         if (messageId == null) {
             // Derived from the content, so a replay of the same record gets the same id and can be deduplicated.
             messageId = "outflow-" + sha256Prefix(bytes);
             json.put("messageId", messageId);
+            rewrites.any = true;
         }
-        byte[] wireBytes = received && untouched(asReceived, normalizedFields(json)) && isCompactObject(bytes)
-                ? bytes : null;
+        byte[] wireBytes = received && !rewrites.any && isCompactObject(bytes) ? bytes : null;
         if (!json.hasNonNull("receivedAt")) {
             String receivedAt = Instant.ofEpochMilli(raw.kafkaTimestamp()).toString();
             wireBytes = wireBytes != null && !json.has("receivedAt") ? withReceivedAt(wireBytes, receivedAt) : null;
@@ -235,23 +233,9 @@ public final class SegmentEventParser {
         return new SegmentEvent(json, type, messageId, userId, anonymousId, sourceId, bytes.length, wireBytes);
     }
 
-    /** The fields the parser may rewrite (a type's case, numeric ids, a missing messageId), as they are now. */
-    private static JsonNode[] normalizedFields(ObjectNode json) {
-        JsonNode[] nodes = new JsonNode[NORMALIZED_FIELDS.size()];
-        for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = json.get(NORMALIZED_FIELDS.get(i));
-        }
-        return nodes;
-    }
-
-    /** Whether each field is still the node it was (the parser replaces a node to rewrite it). */
-    private static boolean untouched(JsonNode[] before, JsonNode[] after) {
-        for (int i = 0; i < before.length; i++) {
-            if (before[i] != after[i]) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether validating an event rewrote any of its fields (a type's case, a numeric id, a derived messageId). */
+    private static final class Rewrites {
+        boolean any;
     }
 
     /**
@@ -281,7 +265,7 @@ public final class SegmentEventParser {
                 + ": a JSON object may name each field once";
     }
 
-    private static EventType readType(ObjectNode json) {
+    private static EventType readType(ObjectNode json, Rewrites rewrites) {
         JsonNode type = json.get("type");
         if (type == null || type.isNull()) {
             throw new Rejection(InvalidReason.MISSING_TYPE, "event has no type");
@@ -293,12 +277,13 @@ public final class SegmentEventParser {
                 InvalidReason.UNKNOWN_TYPE, "type '" + abbreviate(type.asText()) + "' is not a Segment Spec type"));
         if (!type.asText().equals(parsed.wireName())) {
             json.put("type", parsed.wireName());
+            rewrites.any = true;
         }
         return parsed;
     }
 
     /** Reads an id that Segment accepts as a string or a number; numbers are normalized to strings. */
-    private static String readId(ObjectNode json, String field) {
+    private static String readId(ObjectNode json, String field, Rewrites rewrites) {
         JsonNode value = json.get(field);
         if (value == null || value.isNull()) {
             return null;
@@ -310,6 +295,7 @@ public final class SegmentEventParser {
         if (value.isIntegralNumber() || value.isNumber()) {
             String text = value.asText();
             json.put(field, text);
+            rewrites.any = true;
             return text;
         }
         throw new Rejection(InvalidReason.WRONG_TYPE,
