@@ -196,16 +196,20 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         for (Header header : request.getHeaders()) {
             lastHeaders.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
         }
-        byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
         List<JsonNode> events;
-        if (keeping == Keeping.BODIES) {
-            JsonNode root = parse(body);
-            keep(request, root);
-            events = eventsOf(root);
-        } else if (keeping == Keeping.COUNTS && request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER) != null) {
+        if (keeping == Keeping.COUNTS && request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER) != null) {
+            // read through without keeping it: copying each body out was a fifth of this endpoint's CPU under load
+            EntityUtils.consume(request.getEntity());
             events = messageIdsOf(request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER).getValue());
         } else {
-            events = messageIdsOf(body);
+            byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
+            if (keeping == Keeping.BODIES) {
+                JsonNode root = parse(body);
+                keep(request, root);
+                events = eventsOf(root);
+            } else {
+                events = messageIdsOf(body);
+            }
         }
         Reply reply = events == null ? Reply.of(400) : behavior.reply(events, received);
         List<String> messageIds = new ArrayList<>(events == null ? 0 : events.size());

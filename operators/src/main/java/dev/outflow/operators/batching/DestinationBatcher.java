@@ -21,6 +21,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -67,6 +68,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       key has never seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
  *       are remembered on the heap and written to {@link #SEEN_NAME} in one batch per key before the barrier (or
  *       sooner when many pile up): what happened after a checkpoint is replayed from Kafka after a restore anyway.
+ *       The state holds a fingerprint of each messageId, not the messageId: see {@link #SEEN_NAME}.
  * </ul>
  */
 public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
@@ -90,8 +92,27 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     public static final MapStateDescriptor<Long, ParkedBatch> PARKED =
             new MapStateDescriptor<>("parked-retries", Types.LONG, Types.POJO(ParkedBatch.class));
 
-    /** Name of the dedup state: messageId to when it was first seen. Entries expire by TTL (the dedup window). */
-    public static final String SEEN_NAME = "seen-message-ids";
+    /**
+     * Name of the dedup state: a messageId's 64-bit farmhash ({@link SeenMessageIdFilter#hash}) to when it was first
+     * seen and its {@link String#hashCode} ({@link #seenEntry}), 96 bits of fingerprint: two messageIds both of
+     * whose hashes agree, the only way a new event could be taken for a duplicate, is a chance of about one in
+     * 10^22 per lookup for a key holding 8 million. Entries expire by TTL (the dedup window). Fixed-size entries
+     * instead of messageIds made each write a third smaller (the batcher wrote one per event and destination, and
+     * RocksDB flushed and compacted every byte of them). Two messageIds with the same farmhash share one entry, the
+     * later one kept: at worst one is sent again (never dropped).
+     */
+    public static final String SEEN_NAME = "seen-message-fingerprints";
+
+    /**
+     * The dedup state as checkpoints taken before fingerprints hold it: messageId to when it was first seen. Each
+     * key moves its entries to {@link #SEEN_NAME} the first time an instance sees the key, and this state is then
+     * cleared; after that it stays empty.
+     */
+    public static final String LEGACY_SEEN_NAME = "seen-message-ids";
+
+    /** Where a {@link #SEEN_NAME} entry keeps when its messageId was first seen, and its String hash. */
+    private static final int SEEN_AT = 0;
+    private static final int SEEN_CHECK = 1;
 
     /**
      * MessageIds a key keeps on the heap before a checkpoint; past this they are written at once (one write batch),
@@ -115,9 +136,10 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /** Keys whose batch state this instance has read (after a restore) or written: the heap then says it all. */
     private transient Set<String> knownKeys;
     private transient MapState<Long, ParkedBatch> parked;
-    private transient MapState<String, Long> seen;
-    /** MessageIds seen since they were last written to {@link #seen}, by key, with when they were seen. */
-    private transient Map<String, Map<String, Long>> unwrittenSeen;
+    private transient MapState<Long, long[]> seen;
+    private transient MapState<String, Long> legacySeen;
+    /** Entries of {@link #seen} not written yet, by key: what was seen since the last write. */
+    private transient Map<String, Map<Long, long[]>> unwrittenSeen;
     /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
     private transient Map<String, SeenMessageIdFilter> seenFilters;
     /** Keys whose destination is held (a Retry-After, an open circuit, a full backlog), and how far the hold got. */
@@ -145,13 +167,26 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * The dedup state, expiring after the longest dedup window of the catalog (each destination then checks its
      * own window against the stored time). Expired entries are dropped on access and in RocksDB compactions.
      */
-    public static MapStateDescriptor<String, Long> seenDescriptor(long ttlMs) {
-        MapStateDescriptor<String, Long> descriptor = new MapStateDescriptor<>(SEEN_NAME, Types.STRING, Types.LONG);
+    public static MapStateDescriptor<Long, long[]> seenDescriptor(long ttlMs) {
+        return expiring(new MapStateDescriptor<>(SEEN_NAME, Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO), ttlMs);
+    }
+
+    /** {@link #LEGACY_SEEN_NAME}, as {@link #seenDescriptor} for the current one. */
+    public static MapStateDescriptor<String, Long> legacySeenDescriptor(long ttlMs) {
+        return expiring(new MapStateDescriptor<>(LEGACY_SEEN_NAME, Types.STRING, Types.LONG), ttlMs);
+    }
+
+    private static <K, V> MapStateDescriptor<K, V> expiring(MapStateDescriptor<K, V> descriptor, long ttlMs) {
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(1, ttlMs)))
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
         return descriptor;
+    }
+
+    /** A {@link #SEEN_NAME} entry: {@code messageId} seen at {@code seenAt}. */
+    static long[] seenEntry(String messageId, long seenAt) {
+        return new long[] {seenAt, messageId.hashCode()};
     }
 
     @Override
@@ -164,6 +199,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         long longestDedupWindow = catalog.destinations().stream()
                 .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
         seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
+        legacySeen = longestDedupWindow > 0
+                ? getRuntimeContext().getMapState(legacySeenDescriptor(longestDedupWindow)) : null;
         unwrittenSeen = new HashMap<>();
         seenFilters = new HashMap<>();
         holds = new HashMap<>();
@@ -181,21 +218,22 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         if (window > 0 && seen != null) {
             String key = ctx.getCurrentKey();
             SeenMessageIdFilter filter = seenFilter(key, window, now);
-            Map<String, Long> unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new HashMap<>());
+            Map<Long, long[]> unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new HashMap<>());
             long hash = SeenMessageIdFilter.hash(event.messageId());
             if (filter.mayHaveSeen(hash, now)) {
-                Long seenAt = unwritten.get(event.messageId());
-                if (seenAt == null) {
-                    seenAt = seen.get(event.messageId());
+                long[] entry = unwritten.get(hash);
+                if (entry == null) {
+                    entry = seen.get(hash);
                 }
-                if (seenAt != null && now - seenAt < window) {
+                if (entry != null && entry[SEEN_CHECK] == event.messageId().hashCode()
+                        && now - entry[SEEN_AT] < window) {
                     metrics.of(destination.id()).duplicatesDropped().inc();
                     ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(),
                             event.destinationId(), FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
                     return;
                 }
             }
-            unwritten.put(event.messageId(), now);
+            unwritten.put(hash, seenEntry(event.messageId(), now));
             filter.add(hash, now, now);
             if (unwritten.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
                 writeSeen(ctx.getCurrentKey());
@@ -456,18 +494,43 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         if (filter != null) {
             return filter;
         }
+        moveLegacySeen(windowMs, now);
         filter = new SeenMessageIdFilter(windowMs, maxFilteredSeen);
-        for (Map.Entry<String, Long> entry : seen.entries()) {
+        for (Map.Entry<Long, long[]> entry : seen.entries()) {
             if (filter.entries() >= maxFilteredSeen) {
                 filter.uncertainUntil(now + windowMs);
                 break;
             }
-            if (now - entry.getValue() < windowMs) {
-                filter.add(entry.getKey(), entry.getValue(), now);
+            long seenAt = entry.getValue()[SEEN_AT];
+            if (now - seenAt < windowMs) {
+                filter.add(entry.getKey(), seenAt, now);
             }
         }
         seenFilters.put(key, filter);
         return filter;
+    }
+
+    /**
+     * Moves the current key's messageIds from {@link #LEGACY_SEEN_NAME} (a checkpoint taken before fingerprints) to
+     * {@link #SEEN_NAME}, those still inside {@code windowMs}, and clears the legacy state.
+     */
+    private void moveLegacySeen(long windowMs, long now) throws Exception {
+        Map<Long, long[]> moving = new HashMap<>();
+        boolean any = false;
+        for (Map.Entry<String, Long> entry : legacySeen.entries()) {
+            any = true;
+            if (now - entry.getValue() < windowMs) {
+                moving.put(SeenMessageIdFilter.hash(entry.getKey()), seenEntry(entry.getKey(), entry.getValue()));
+            }
+            if (moving.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
+                seen.putAll(moving);
+                moving.clear();
+            }
+        }
+        if (any) {
+            seen.putAll(moving);
+            legacySeen.clear();
+        }
     }
 
     /** The current key's open batch, or null; read from the state only the first time this instance sees the key. */
@@ -555,7 +618,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     }
 
     private void writeSeen(String key) throws Exception {
-        Map<String, Long> unwritten = unwrittenSeen.get(key);
+        Map<Long, long[]> unwritten = unwrittenSeen.get(key);
         if (unwritten != null && !unwritten.isEmpty()) {
             seen.putAll(unwritten);
             // cleared rather than dropped: a new map grew to the same size again through a dozen resizes

@@ -780,6 +780,37 @@ class DestinationBatcherTest {
     }
 
     /**
+     * A checkpoint of the version before fingerprints (commit f036874: {@code deduped#0} saw m1 and m2,
+     * {@code deduped#1} saw m3, all at 10,000 ms, the checkpoint taken at 12,000 ms; written as the snapshots above)
+     * keeps its duplicates: each key moves its messageIds to the fingerprint state the first time it is seen, and
+     * the old state is left empty.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void messageIdsSeenBeforeFingerprintsAreStillDuplicates(Backend backend) throws Exception {
+        URL resource = getClass().getResource(
+                "/snapshots/batcher-f036874-" + backend.name().toLowerCase(Locale.ROOT) + ".snapshot");
+        assertThat(resource).as("snapshot resource").isNotNull();
+        harness = openHarness(backend, OperatorSnapshotUtil.readStateHandle(Path.of(resource.toURI()).toString()));
+        assertThat(keysOf(DestinationBatcher.LEGACY_SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+
+        harness.setProcessingTime(NOW + 4_999);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m4", 10)));
+        harness.processElement1(record(event("deduped", 1, "m3", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).extracting(filtered -> filtered.getValue().messageIds())
+                .containsExactly(List.of("m1"), List.of("m3"));
+
+        harness.prepareSnapshotPreBarrier(++checkpointId);
+        assertThat(keysOf(DestinationBatcher.LEGACY_SEEN_NAME)).as("moved, then cleared").isEmpty();
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+
+        harness.setProcessingTime(NOW + 5_000);
+        harness.processElement1(record(event("deduped", 0, "m2", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("m2's window is over").hasSize(2);
+    }
+
+    /**
      * Keys whose open batch a checkpoint taken now would hold: runs the pre-barrier step of a checkpoint (the batcher
      * writes its heap to keyed state), then counts keys with anything in either batch state. Works on every backend,
      * unlike numKeyedStateEntries (heap only), and checks both states agree: a key with a buffer but no deadline, or

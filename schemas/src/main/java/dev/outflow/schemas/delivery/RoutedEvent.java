@@ -4,6 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One event on its way to one destination: the unit that is batched, delivered and accounted for.
@@ -28,6 +29,12 @@ public record RoutedEvent(
     public static final int MAX_HISTORY = 32;
 
     private static final AttemptRecord[] NO_ATTEMPTS = new AttemptRecord[0];
+
+    /** Route keys are kept for this many shards of a destination; keys of higher shards are built each time. */
+    static final int CACHED_SHARDS = 256;
+    /** Destinations whose route keys are kept (a catalog's worth); past this, keys are built each time. */
+    static final int CACHED_DESTINATIONS = 4_096;
+    private static final ConcurrentHashMap<String, String[]> ROUTE_KEYS = new ConcurrentHashMap<>();
 
     /** A freshly routed event, never attempted. */
     public RoutedEvent(String destinationId, int shard, String messageId, String eventType, byte[] payload,
@@ -66,8 +73,29 @@ public record RoutedEvent(
         return routeKey(destinationId, shard);
     }
 
+    /**
+     * {@code destinationId#shard}. The same String instance for the same pair (up to {@link #CACHED_SHARDS} shards):
+     * the key is taken twice per event and destination (to partition it, then to key the batcher's state), and a new
+     * String each time was built and hashed anew each time.
+     */
     public static String routeKey(String destinationId, int shard) {
-        return destinationId + "#" + shard;
+        String[] keys = ROUTE_KEYS.get(destinationId);
+        if (keys == null) {
+            if (ROUTE_KEYS.size() >= CACHED_DESTINATIONS || shard < 0 || shard >= CACHED_SHARDS) {
+                return destinationId + "#" + shard;
+            }
+            keys = ROUTE_KEYS.computeIfAbsent(destinationId, unused -> new String[CACHED_SHARDS]);
+        }
+        if (shard < 0 || shard >= CACHED_SHARDS) {
+            return destinationId + "#" + shard;
+        }
+        String key = keys[shard];
+        if (key == null) {
+            // a race only makes two equal Strings, one of which is kept
+            key = destinationId + "#" + shard;
+            keys[shard] = key;
+        }
+        return key;
     }
 
     @Override
