@@ -66,8 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
  *       same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
  *       key has never seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
- *       are remembered on the heap and written to {@link #SEEN_NAME} in one batch per key before the barrier (or
- *       sooner when many pile up): what happened after a checkpoint is replayed from Kafka after a restore anyway.
+ *       are remembered on the heap and written to {@link #SEEN_NAME} per key before the barrier (or sooner when
+ *       many pile up), in key order: what happened after a checkpoint is replayed from Kafka after a restore anyway.
  *       The state holds a fingerprint of each messageId, not the messageId: see {@link #SEEN_NAME}.
  * </ul>
  */
@@ -115,10 +115,18 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private static final int SEEN_CHECK = 1;
 
     /**
-     * MessageIds a key keeps on the heap before a checkpoint; past this they are written at once (one write batch),
-     * which bounds the heap at this many per destination shard.
+     * MessageIds a key keeps on the heap before a checkpoint; past this they are written at once, in the order
+     * RocksDB keeps them. The larger a write, the closer together its entries land among what the memtable holds,
+     * and the cheaper each insert (the memtable is a skip list that remembers where the last insert went): from
+     * 5,000 to 20,000 the batcher went from 14.7 to 13.4 µs per event in the throughput benchmark.
      */
-    static final int MAX_UNWRITTEN_SEEN_PER_KEY = 5_000;
+    static final int MAX_UNWRITTEN_SEEN_PER_KEY = 20_000;
+
+    /**
+     * MessageIds all keys of an instance keep on the heap at most (about 90 bytes each, 18 MB): past this, the key
+     * at hand writes its own at once, whatever its count.
+     */
+    static final int MAX_UNWRITTEN_SEEN = 200_000;
 
     /**
      * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.5 bytes each): 8 million, 12 MB, the
@@ -128,6 +136,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     private final DestinationCatalog catalog;
     private final long maxFilteredSeen;
+    private final int maxUnwrittenSeen;
 
     private transient ListState<RoutedEvent> buffer;
     private transient ValueState<Long> deadline;
@@ -140,6 +149,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient MapState<String, Long> legacySeen;
     /** Entries of {@link #seen} not written yet, by key: what was seen since the last write. */
     private transient Map<String, Map<Long, long[]>> unwrittenSeen;
+    /** How many entries {@link #unwrittenSeen} holds over all keys. */
+    private transient int unwrittenSeenCount;
     /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
     private transient Map<String, SeenMessageIdFilter> seenFilters;
     /** Keys whose destination is held (a Retry-After, an open circuit, a full backlog), and how far the hold got. */
@@ -159,8 +170,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     /** As above, with at most {@code maxFilteredSeen} messageIds in each key's {@link SeenMessageIdFilter}. */
     DestinationBatcher(DestinationCatalog catalog, long maxFilteredSeen) {
+        this(catalog, maxFilteredSeen, MAX_UNWRITTEN_SEEN);
+    }
+
+    /** As above, with at most {@code maxUnwrittenSeen} unwritten dedup entries over all keys. */
+    DestinationBatcher(DestinationCatalog catalog, long maxFilteredSeen, int maxUnwrittenSeen) {
         this.catalog = catalog;
         this.maxFilteredSeen = maxFilteredSeen;
+        this.maxUnwrittenSeen = maxUnwrittenSeen;
     }
 
     /**
@@ -233,9 +250,11 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                     return;
                 }
             }
-            unwritten.put(hash, seenEntry(event.messageId(), now));
+            if (unwritten.put(hash, seenEntry(event.messageId(), now)) == null) {
+                unwrittenSeenCount++;
+            }
             filter.add(hash, now, now);
-            if (unwritten.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
+            if (unwritten.size() >= MAX_UNWRITTEN_SEEN_PER_KEY || unwrittenSeenCount >= maxUnwrittenSeen) {
                 writeSeen(ctx.getCurrentKey());
             }
         }
@@ -617,11 +636,28 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         }
     }
 
+    /**
+     * Writes the key's unwritten dedup entries one by one in RocksDB's order (unsigned, as the serialized longs
+     * compare). {@code putAll} would write them in one batch, but a TTL state first copies them into a
+     * {@link HashMap}, and in random order each insert searches the memtable from the top. With the random
+     * messageIds of real traffic, the batcher took 14.7 µs per event writing in order against 17.1 with
+     * {@code putAll} in the throughput benchmark.
+     */
     private void writeSeen(String key) throws Exception {
         Map<Long, long[]> unwritten = unwrittenSeen.get(key);
         if (unwritten != null && !unwritten.isEmpty()) {
-            seen.putAll(unwritten);
+            long[] fingerprints = new long[unwritten.size()];
+            int i = 0;
+            for (Long fingerprint : unwritten.keySet()) {
+                fingerprints[i++] = fingerprint ^ Long.MIN_VALUE;
+            }
+            Arrays.sort(fingerprints);
+            for (long flipped : fingerprints) {
+                long fingerprint = flipped ^ Long.MIN_VALUE;
+                seen.put(fingerprint, unwritten.get(fingerprint));
+            }
             // cleared rather than dropped: a new map grew to the same size again through a dozen resizes
+            unwrittenSeenCount -= unwritten.size();
             unwritten.clear();
         }
     }

@@ -686,6 +686,25 @@ class DestinationBatcherTest {
                 .extracting(RoutedEvent::messageId).containsExactly("m1", "m6");
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void theKeyThatFillsTheTasksShareOfUnwrittenMessageIdsWritesItsOwn(Backend backend) throws Exception {
+        harness = openHarness(backend, null, DestinationBatcher.MAX_FILTERED_SEEN_PER_KEY, 3);
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        harness.processElement1(record(event("counted", 0, "m2", 10)));
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).isEmpty();
+
+        harness.processElement1(record(event("counted", 1, "o1", 10)));
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("the third for the task, the first for its key")
+                .containsExactly("counted#1");
+
+        harness.processElement1(record(event("counted", 0, "m3", 10)));
+        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactlyInAnyOrder("counted#0", "counted#1");
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m1"));
+    }
+
     @Test
     void manySeenMessageIdsAreWrittenBeforeACheckpointComes() throws Exception {
         harness = openHarness(Backend.HEAP, null);
@@ -843,9 +862,16 @@ class DestinationBatcherTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen) throws Exception {
+        return openHarness(backend, restoreFrom, maxFilteredSeen, DestinationBatcher.MAX_UNWRITTEN_SEEN);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+            Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen, int maxUnwrittenSeen)
+            throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new DestinationBatchOperator(new DestinationBatcher(CATALOG, maxFilteredSeen)),
+                        new DestinationBatchOperator(new DestinationBatcher(CATALOG, maxFilteredSeen,
+                                maxUnwrittenSeen)),
                         RoutedEvent::routeKey, ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
         harness.setProcessingTime(NOW);
