@@ -729,10 +729,7 @@ class DestinationBatcherTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void parkedRetriesAndOpenBatchesOfThePreviousVersionRestore(Backend backend) throws Exception {
-        URL resource = getClass().getResource(
-                "/snapshots/batcher-b0391df-" + backend.name().toLowerCase(Locale.ROOT) + ".snapshot");
-        assertThat(resource).as("snapshot resource").isNotNull();
-        harness = openHarness(backend, OperatorSnapshotUtil.readStateHandle(Path.of(resource.toURI()).toString()));
+        harness = openHarness(backend, snapshotOf("b0391df", backend));
 
         harness.setProcessingTime(11_000L);
         assertThat(harness.extractOutputValues()).as("the open batch at its deadline").singleElement()
@@ -793,6 +790,14 @@ class DestinationBatcherTest {
         return count;
     }
 
+    /** The batcher snapshot a past commit wrote for {@code backend}, kept in the test resources. */
+    private OperatorSubtaskState snapshotOf(String commit, Backend backend) throws Exception {
+        URL resource = getClass().getResource(
+                "/snapshots/batcher-" + commit + "-" + backend.name().toLowerCase(Locale.ROOT) + ".snapshot");
+        assertThat(resource).as("snapshot resource").isNotNull();
+        return OperatorSnapshotUtil.readStateHandle(Path.of(resource.toURI()).toString());
+    }
+
     private List<String> keysOf(String stateName) {
         return harness.getOperator().<String>getKeyedStateBackend()
                 .getKeys(stateName, VoidNamespace.INSTANCE).toList();
@@ -807,10 +812,7 @@ class DestinationBatcherTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void messageIdsSeenBeforeFingerprintsAreStillDuplicates(Backend backend) throws Exception {
-        URL resource = getClass().getResource(
-                "/snapshots/batcher-f036874-" + backend.name().toLowerCase(Locale.ROOT) + ".snapshot");
-        assertThat(resource).as("snapshot resource").isNotNull();
-        harness = openHarness(backend, OperatorSnapshotUtil.readStateHandle(Path.of(resource.toURI()).toString()));
+        harness = openHarness(backend, snapshotOf("f036874", backend));
         assertThat(keysOf(DestinationBatcher.LEGACY_SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
 
         harness.setProcessingTime(NOW + 4_999);

@@ -79,15 +79,15 @@ public record RoutedEvent(
      * String each time was built and hashed anew each time.
      */
     public static String routeKey(String destinationId, int shard) {
+        if (shard < 0 || shard >= CACHED_SHARDS) {
+            return destinationId + "#" + shard;
+        }
         String[] keys = ROUTE_KEYS.get(destinationId);
         if (keys == null) {
-            if (ROUTE_KEYS.size() >= CACHED_DESTINATIONS || shard < 0 || shard >= CACHED_SHARDS) {
+            if (ROUTE_KEYS.size() >= CACHED_DESTINATIONS) {
                 return destinationId + "#" + shard;
             }
             keys = ROUTE_KEYS.computeIfAbsent(destinationId, unused -> new String[CACHED_SHARDS]);
-        }
-        if (shard < 0 || shard >= CACHED_SHARDS) {
-            return destinationId + "#" + shard;
         }
         String key = keys[shard];
         if (key == null) {
