@@ -29,7 +29,6 @@ import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -124,13 +123,13 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     static final int MAX_UNWRITTEN_SEEN_PER_KEY = 20_000;
 
     /**
-     * MessageIds all keys of an instance keep on the heap at most (about 90 bytes each, 18 MB): past this, the key
-     * at hand writes its own at once, whatever its count.
+     * MessageIds all keys of an instance keep on the heap at most (20 bytes each, 20 MB): past this, the key at hand
+     * writes its own at once, whatever its count.
      */
-    static final int MAX_UNWRITTEN_SEEN = 200_000;
+    static final int MAX_UNWRITTEN_SEEN = 1_000_000;
 
     /**
-     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (about 1.5 bytes each): 8 million, 12 MB, the
+     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (2 bytes each): 8 million, 16 MB, the
      * dedup window of a shard taking about 100 events per second for a day.
      */
     static final long MAX_FILTERED_SEEN_PER_KEY = 8_000_000;
@@ -149,7 +148,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient MapState<Long, long[]> seen;
     private transient MapState<String, Long> legacySeen;
     /** Entries of {@link #seen} not written yet, by key: what was seen since the last write. */
-    private transient Map<String, Map<Long, long[]>> unwrittenSeen;
+    private transient Map<String, UnwrittenFingerprints> unwrittenSeen;
     /** How many entries {@link #unwrittenSeen} holds over all keys. */
     private transient int unwrittenSeenCount;
     /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
@@ -237,22 +236,29 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         if (window > 0 && seen != null) {
             String key = ctx.getCurrentKey();
             SeenMessageIdFilter filter = seenFilter(key, window, now);
-            Map<Long, long[]> unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new HashMap<>());
+            UnwrittenFingerprints unwritten = unwrittenSeen.computeIfAbsent(key,
+                    unused -> new UnwrittenFingerprints());
             long hash = SeenMessageIdFilter.hash(event.messageId());
+            int check = event.messageId().hashCode();
+            int unwrittenIndex = -1;
             if (filter.mayHaveSeen(hash, now)) {
-                long[] entry = unwritten.get(hash);
-                if (entry == null) {
-                    entry = seen.get(hash);
-                }
-                if (entry != null && entry[SEEN_CHECK] == event.messageId().hashCode()
-                        && now - entry[SEEN_AT] < window) {
+                unwrittenIndex = unwritten.indexOf(hash);
+                long[] entry = unwrittenIndex >= 0
+                        ? new long[] {unwritten.seenAt(unwrittenIndex), unwritten.check(unwrittenIndex)}
+                        : seen.get(hash);
+                if (entry != null && entry[SEEN_CHECK] == check && now - entry[SEEN_AT] < window) {
                     metrics.of(destination.id()).duplicatesDropped().inc();
                     ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(),
                             event.destinationId(), FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
                     return;
                 }
             }
-            if (unwritten.put(hash, seenEntry(event.messageId(), now)) == null) {
+            if (unwrittenIndex >= 0) {
+                // the same farmhash as an unwritten entry, but another messageId or out of the window: the later
+                // one is kept, as a write of both would keep it
+                unwritten.replace(unwrittenIndex, now, check);
+            } else {
+                unwritten.add(hash, now, check);
                 unwrittenSeenCount++;
             }
             filter.add(hash, now, now);
@@ -646,19 +652,12 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * {@code putAll} in the throughput benchmark.
      */
     private void writeSeen(String key) throws Exception {
-        Map<Long, long[]> unwritten = unwrittenSeen.get(key);
+        UnwrittenFingerprints unwritten = unwrittenSeen.get(key);
         if (unwritten != null && !unwritten.isEmpty()) {
-            long[] fingerprints = new long[unwritten.size()];
-            int i = 0;
-            for (Long fingerprint : unwritten.keySet()) {
-                fingerprints[i++] = fingerprint ^ Long.MIN_VALUE;
+            for (int index : unwritten.inKeyOrder()) {
+                seen.put(unwritten.fingerprint(index),
+                        new long[] {unwritten.seenAt(index), unwritten.check(index)});
             }
-            Arrays.sort(fingerprints);
-            for (long flipped : fingerprints) {
-                long fingerprint = flipped ^ Long.MIN_VALUE;
-                seen.put(fingerprint, unwritten.get(fingerprint));
-            }
-            // cleared rather than dropped: a new map grew to the same size again through a dozen resizes
             unwrittenSeenCount -= unwritten.size();
             unwritten.clear();
         }
