@@ -30,14 +30,20 @@ final class BenchCatalog {
     private BenchCatalog() {}
 
     static Loaded load(List<BenchDestination> destinations, Map<String, String> urls, TimeScale scale) {
-        String withRetry = yaml(destinations, urls, scale, true);
+        return load(destinations, urls, scale, null);
+    }
+
+    /** As above, with every destination's {@code delivery.dedupWindow} set, unless {@code dedupWindow} is null. */
+    static Loaded load(List<BenchDestination> destinations, Map<String, String> urls, TimeScale scale,
+            Duration dedupWindow) {
+        String withRetry = yaml(destinations, urls, scale, true, dedupWindow);
         try {
             return new Loaded(parse(withRetry), true, withRetry);
         } catch (CatalogException unknownField) {
             if (unknownField.getMessage() == null || !unknownField.getMessage().contains("not a known field")) {
                 throw unknownField;
             }
-            String plain = yaml(destinations, urls, scale, false);
+            String plain = yaml(destinations, urls, scale, false, dedupWindow);
             return new Loaded(parse(plain), false, plain);
         }
     }
@@ -47,7 +53,7 @@ final class BenchCatalog {
     }
 
     static String yaml(List<BenchDestination> destinations, Map<String, String> urls, TimeScale scale,
-            boolean retrySettings) {
+            boolean retrySettings, Duration dedupWindow) {
         StringBuilder yaml = new StringBuilder("destinations:\n");
         for (BenchDestination destination : destinations) {
             yaml.append("  - id: ").append(destination.id()).append('\n')
@@ -63,6 +69,9 @@ final class BenchCatalog {
             yaml.append("    delivery:\n")
                     .append("      timeout: ").append(destination.timeoutMs()).append("ms\n")
                     .append("      maxConcurrency: ").append(destination.maxConcurrency()).append('\n');
+            if (dedupWindow != null) {
+                yaml.append("      dedupWindow: ").append(dedupWindow.toMillis()).append("ms\n");
+            }
             if (retrySettings) {
                 yaml.append("      circuitOpen: ").append(scale.duration(CIRCUIT_OPEN)).append('\n')
                         .append("      retry:\n")

@@ -41,6 +41,8 @@ class BenchCliTest {
         assertThat(run("deliverability", "--time-scale", "0.5").exit).isEqualTo(2);
         assertThat(run("throughput", "--events", "-3").exit).isEqualTo(2);
         assertThat(run("throughput", "--bogus").exit).isEqualTo(2);
+        assertThat(run("throughput", "--dedup-window", "a day").exit).isEqualTo(2);
+        assertThat(run("throughput", "--dedup-window", "1000h").err).contains("--dedup-window must be at most 30 days");
     }
 
     private static Result run(String... args) {

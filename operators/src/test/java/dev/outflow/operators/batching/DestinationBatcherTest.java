@@ -707,8 +707,10 @@ class DestinationBatcherTest {
 
     @Test
     void manySeenMessageIdsAreWrittenBeforeACheckpointComes() throws Exception {
-        harness = openHarness(Backend.HEAP, null);
-        for (int i = 0; i < DestinationBatcher.MAX_UNWRITTEN_SEEN_PER_KEY; i++) {
+        int maxPerKey = 500;
+        harness = openHarness(Backend.HEAP, null, DestinationBatcher.MAX_FILTERED_SEEN_PER_KEY,
+                DestinationBatcher.MAX_UNWRITTEN_SEEN, maxPerKey);
+        for (int i = 0; i < maxPerKey; i++) {
             harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
         }
 
@@ -870,10 +872,17 @@ class DestinationBatcherTest {
     private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen, int maxUnwrittenSeen)
             throws Exception {
+        return openHarness(backend, restoreFrom, maxFilteredSeen, maxUnwrittenSeen,
+                DestinationBatcher.MAX_UNWRITTEN_SEEN_PER_KEY);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+            Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen, int maxUnwrittenSeen,
+            int maxUnwrittenSeenPerKey) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new DestinationBatchOperator(new DestinationBatcher(CATALOG, maxFilteredSeen,
-                                maxUnwrittenSeen)),
+                                maxUnwrittenSeen, maxUnwrittenSeenPerKey)),
                         RoutedEvent::routeKey, ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
         harness.setProcessingTime(NOW);
