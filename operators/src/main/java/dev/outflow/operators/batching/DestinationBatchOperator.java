@@ -4,12 +4,14 @@ import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 
 /**
  * Runs a {@link DestinationBatcher} and, right before each checkpoint barrier, has it write what it keeps on the
- * heap (open batches, messageIds seen since the last checkpoint) to keyed state, key by key. Only an operator can
- * do this: the barrier hook and switching the current key are not open to process functions.
+ * heap (open batches, messageIds seen since the last checkpoint) to keyed state, key by key; and opens the batcher's
+ * dedup state in its buckets (namespaces). Only an operator can do these: the barrier hook, switching the current
+ * key and a state's namespaces are not open to process functions.
  */
 public final class DestinationBatchOperator
         extends KeyedCoProcessOperator<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
@@ -18,6 +20,13 @@ public final class DestinationBatchOperator
 
     public DestinationBatchOperator(DestinationBatcher batcher) {
         super(batcher);
+    }
+
+    @Override
+    public void open() throws Exception {
+        ((DestinationBatcher) getUserFunction()).seenBuckets(
+                (bucket, descriptor) -> getPartitionedState(bucket, IntSerializer.INSTANCE, descriptor));
+        super.open();
     }
 
     @Override

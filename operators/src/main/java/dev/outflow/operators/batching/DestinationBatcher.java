@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -65,9 +66,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
  *       same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
  *       key has never seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
- *       are remembered on the heap and written to {@link #SEEN_NAME} per key before the barrier (or sooner when
- *       many pile up), in key order: what happened after a checkpoint is replayed from Kafka after a restore anyway.
- *       The state holds a fingerprint of each messageId, not the messageId: see {@link #SEEN_NAME}.
+ *       are remembered on the heap ({@link UnwrittenFingerprints}) and written to {@link #SEEN_NAME} per key before
+ *       the barrier (or sooner when many pile up), a chunk per bucket: what happened after a checkpoint is replayed
+ *       from Kafka after a restore anyway. The state holds a fingerprint of each messageId, not the messageId: see
+ *       {@link #SEEN_NAME}.
  * </ul>
  */
 public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
@@ -92,27 +94,41 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             new MapStateDescriptor<>("parked-retries", Types.LONG, Types.POJO(ParkedBatch.class));
 
     /**
-     * Name of the dedup state: a messageId's 64-bit farmhash ({@link SeenMessageIdFilter#hash}) to when it was first
-     * seen and its {@link String#hashCode} ({@link #seenEntry}), 96 bits of fingerprint: two messageIds both of
-     * whose hashes agree, the only way a new event could be taken for a duplicate, is a chance of about one in
-     * 10^22 per lookup for a key holding 8 million. Entries expire by TTL (the dedup window). Fixed-size entries
-     * instead of messageIds make each write smaller (the batcher writes one per event and destination, and RocksDB
-     * flushes and compacts every byte of them): 7% more events/s with random messageIds in the throughput
-     * benchmark. Two messageIds with the same farmhash share one entry, the later one kept: at worst one is sent
-     * again (never dropped).
+     * Name of the dedup state: what a key has seen, as chunks of entries in {@link #SEEN_BUCKETS} lists (a list per
+     * bucket, the state's namespace, from the fingerprint's top bits: {@link #bucketOf}). An entry is three longs, a
+     * messageId's 64-bit farmhash ({@link SeenMessageIdFilter#hash}), when it was first seen and its
+     * {@link String#hashCode}: 96 bits of fingerprint, so that a new event is taken for a duplicate only if both
+     * hashes agree, a chance of about one in 10^22 per lookup for a key holding 8 million. Each write of a key's
+     * unwritten entries appends one chunk to each bucket it touches (a RocksDB merge, no read); a lookup reads one
+     * bucket. A RocksDB entry per messageId and destination, as before, took 14 µs per event of the batcher's and
+     * RocksDB's CPU in the throughput benchmark, where dedup off took 21 µs per event in all. Chunks expire by TTL
+     * (the longest dedup window, from their write; each entry's own time decides whether it still counts).
      */
-    public static final String SEEN_NAME = "seen-message-fingerprints";
+    public static final String SEEN_NAME = "seen-message-buckets";
 
     /**
-     * The dedup state as checkpoints taken before fingerprints hold it: messageId to when it was first seen. Each
-     * key moves its entries to {@link #SEEN_NAME} the first time an instance sees the key, and this state is then
-     * cleared; after that it stays empty.
+     * The dedup state as checkpoints taken before buckets hold it (commits f036874..ca1119a): a map of fingerprints
+     * to {@code {seenAt, String hash}}. Each key moves its entries to {@link #SEEN_NAME} the first time an instance
+     * sees the key, and this state is then cleared; after that it stays empty.
+     */
+    public static final String FINGERPRINT_SEEN_NAME = "seen-message-fingerprints";
+
+    /**
+     * The dedup state as checkpoints taken before fingerprints hold it: messageId to when it was first seen. Moved
+     * and cleared as {@link #FINGERPRINT_SEEN_NAME}.
      */
     public static final String LEGACY_SEEN_NAME = "seen-message-ids";
 
-    /** Where a {@link #SEEN_NAME} entry keeps when its messageId was first seen, and its String hash. */
-    private static final int SEEN_AT = 0;
-    private static final int SEEN_CHECK = 1;
+    /** Buckets of {@link #SEEN_NAME} per key: a key holding 2 million messageIds reads about 500 per lookup. */
+    static final int SEEN_BUCKETS = 1 << 12;
+    /** Where an entry of a {@link #SEEN_NAME} chunk keeps its fingerprint, time and String hash. */
+    private static final int CHUNK_FINGERPRINT = 0;
+    private static final int CHUNK_SEEN_AT = 1;
+    private static final int CHUNK_CHECK = 2;
+    private static final int CHUNK_ENTRY_LONGS = 3;
+    /** Where a {@link #FINGERPRINT_SEEN_NAME} value keeps when its messageId was first seen, and its String hash. */
+    private static final int FINGERPRINT_SEEN_AT = 0;
+    private static final int FINGERPRINT_CHECK = 1;
 
     /**
      * MessageIds a key keeps on the heap before a checkpoint; past this they are written at once, in the order
@@ -147,13 +163,17 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /** Keys whose batch state this instance has read (after a restore) or written: the heap then says it all. */
     private transient Set<String> knownKeys;
     private transient MapState<Long, ParkedBatch> parked;
-    private transient MapState<Long, long[]> seen;
+    /** The current key's {@link #SEEN_NAME} list of a bucket; set by {@link DestinationBatchOperator}. */
+    private transient SeenBuckets seenBuckets;
+    /** {@link #SEEN_NAME}, or null when no destination dedups. */
+    private transient ListStateDescriptor<long[]> seenDescriptor;
+    private transient MapState<Long, long[]> fingerprintSeen;
     private transient MapState<String, Long> legacySeen;
-    /** Entries of {@link #seen} not written yet, by key: what was seen since the last write. */
+    /** Entries of {@link #SEEN_NAME} not written yet, by key: what was seen since the last write. */
     private transient Map<String, UnwrittenFingerprints> unwrittenSeen;
     /** How many entries {@link #unwrittenSeen} holds over all keys. */
     private transient int unwrittenSeenCount;
-    /** What each key has recorded in {@link #seen}, so that a messageId never seen skips the state read. */
+    /** What each key has recorded in {@link #SEEN_NAME}, so that a messageId never seen skips the state read. */
     private transient Map<String, SeenMessageIdFilter> seenFilters;
     /** Keys whose destination is held (a Retry-After, an open circuit, a full backlog), and how far the hold got. */
     private transient Map<String, Hold> holds;
@@ -193,8 +213,14 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * The dedup state, expiring after the longest dedup window of the catalog (each destination then checks its
      * own window against the stored time). Expired entries are dropped on access and in RocksDB compactions.
      */
-    public static MapStateDescriptor<Long, long[]> seenDescriptor(long ttlMs) {
-        return expiring(new MapStateDescriptor<>(SEEN_NAME, Types.LONG,
+    public static ListStateDescriptor<long[]> seenDescriptor(long ttlMs) {
+        return expiring(new ListStateDescriptor<>(SEEN_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
+                ttlMs);
+    }
+
+    /** {@link #FINGERPRINT_SEEN_NAME}, as {@link #seenDescriptor} for the current one. */
+    public static MapStateDescriptor<Long, long[]> fingerprintSeenDescriptor(long ttlMs) {
+        return expiring(new MapStateDescriptor<>(FINGERPRINT_SEEN_NAME, Types.LONG,
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO), ttlMs);
     }
 
@@ -203,7 +229,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         return expiring(new MapStateDescriptor<>(LEGACY_SEEN_NAME, Types.STRING, Types.LONG), ttlMs);
     }
 
-    private static <K, V> MapStateDescriptor<K, V> expiring(MapStateDescriptor<K, V> descriptor, long ttlMs) {
+    private static <D extends StateDescriptor<?, ?>> D expiring(D descriptor, long ttlMs) {
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(1, ttlMs)))
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
@@ -211,9 +237,22 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         return descriptor;
     }
 
-    /** A {@link #SEEN_NAME} entry: {@code messageId} seen at {@code seenAt}. */
-    static long[] seenEntry(String messageId, long seenAt) {
-        return new long[] {seenAt, messageId.hashCode()};
+    /** The bucket of {@link #SEEN_NAME} that holds a fingerprint: its top bits, so a sorted write fills each in turn. */
+    static int bucketOf(long fingerprint) {
+        return (int) (fingerprint >>> (Long.SIZE - Integer.numberOfTrailingZeros(SEEN_BUCKETS)));
+    }
+
+    /**
+     * The current key's {@link #SEEN_NAME} list of one bucket. Only an operator reaches a state's namespaces, so
+     * {@link DestinationBatchOperator} hands this in before {@link #open}.
+     */
+    @FunctionalInterface
+    interface SeenBuckets {
+        ListState<long[]> of(int bucket, ListStateDescriptor<long[]> descriptor) throws Exception;
+    }
+
+    void seenBuckets(SeenBuckets buckets) {
+        this.seenBuckets = buckets;
     }
 
     @Override
@@ -225,7 +264,13 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         parked = getRuntimeContext().getMapState(PARKED);
         long longestDedupWindow = catalog.destinations().stream()
                 .mapToLong(destination -> destination.delivery().dedupWindowMs()).max().orElse(0);
-        seen = longestDedupWindow > 0 ? getRuntimeContext().getMapState(seenDescriptor(longestDedupWindow)) : null;
+        if (longestDedupWindow > 0 && seenBuckets == null) {
+            throw new IllegalStateException("the batcher runs in a DestinationBatchOperator, which opens its dedup "
+                    + "state");
+        }
+        seenDescriptor = longestDedupWindow > 0 ? seenDescriptor(longestDedupWindow) : null;
+        fingerprintSeen = longestDedupWindow > 0
+                ? getRuntimeContext().getMapState(fingerprintSeenDescriptor(longestDedupWindow)) : null;
         legacySeen = longestDedupWindow > 0
                 ? getRuntimeContext().getMapState(legacySeenDescriptor(longestDedupWindow)) : null;
         unwrittenSeen = new HashMap<>();
@@ -242,7 +287,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         DestinationConfig destination = catalog.get(event.destinationId());
         long now = ctx.timerService().currentProcessingTime();
         long window = destination.delivery().dedupWindowMs();
-        if (window > 0 && seen != null) {
+        if (window > 0 && seenDescriptor != null) {
             String key = ctx.getCurrentKey();
             SeenMessageIdFilter filter = seenFilter(key, window, now);
             UnwrittenFingerprints unwritten = unwrittenSeen.computeIfAbsent(key,
@@ -252,10 +297,9 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             int unwrittenIndex = -1;
             if (filter.mayHaveSeen(hash, now)) {
                 unwrittenIndex = unwritten.indexOf(hash);
-                long[] entry = unwrittenIndex >= 0
-                        ? new long[] {unwritten.seenAt(unwrittenIndex), unwritten.check(unwrittenIndex)}
-                        : seen.get(hash);
-                if (entry != null && entry[SEEN_CHECK] == check && now - entry[SEEN_AT] < window) {
+                boolean duplicate = unwrittenIndex >= 0 && unwritten.check(unwrittenIndex) == check
+                        && now - unwritten.seenAt(unwrittenIndex) < window;
+                if (duplicate || seenInState(hash, check, now - window)) {
                     metrics.of(destination.id()).duplicatesDropped().inc();
                     ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(),
                             event.destinationId(), FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
@@ -530,42 +574,76 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         if (filter != null) {
             return filter;
         }
-        moveLegacySeen(windowMs, now);
+        moveOlderSeen(windowMs, now);
         filter = new SeenMessageIdFilter(windowMs, maxFilteredSeen);
-        for (Map.Entry<Long, long[]> entry : seen.entries()) {
-            if (filter.entries() >= maxFilteredSeen) {
-                filter.uncertainUntil(now + windowMs);
-                break;
-            }
-            long seenAt = entry.getValue()[SEEN_AT];
-            if (now - seenAt < windowMs) {
-                filter.add(entry.getKey(), seenAt, now);
+        for (int bucket = 0; bucket < SEEN_BUCKETS; bucket++) {
+            Iterable<long[]> chunks = seenBuckets.of(bucket, seenDescriptor).get();
+            for (long[] chunk : chunks == null ? List.<long[]>of() : chunks) {
+                for (int at = 0; at < chunk.length; at += CHUNK_ENTRY_LONGS) {
+                    if (filter.entries() >= maxFilteredSeen) {
+                        filter.uncertainUntil(now + windowMs);
+                        seenFilters.put(key, filter);
+                        return filter;
+                    }
+                    long seenAt = chunk[at + CHUNK_SEEN_AT];
+                    if (now - seenAt < windowMs) {
+                        filter.add(chunk[at + CHUNK_FINGERPRINT], seenAt, now);
+                    }
+                }
             }
         }
         seenFilters.put(key, filter);
         return filter;
     }
 
+    /** Whether the current key's dedup state holds the messageId of this hash and check, seen after {@code since}. */
+    private boolean seenInState(long hash, int check, long since) throws Exception {
+        Iterable<long[]> chunks = seenBuckets.of(bucketOf(hash), seenDescriptor).get();
+        if (chunks == null) {
+            return false;
+        }
+        for (long[] chunk : chunks) {
+            for (int at = 0; at < chunk.length; at += CHUNK_ENTRY_LONGS) {
+                if (chunk[at + CHUNK_FINGERPRINT] == hash && chunk[at + CHUNK_CHECK] == check
+                        && chunk[at + CHUNK_SEEN_AT] > since) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
-     * Moves the current key's messageIds from {@link #LEGACY_SEEN_NAME} (a checkpoint taken before fingerprints) to
-     * {@link #SEEN_NAME}, those still inside {@code windowMs}, and clears the legacy state.
+     * Moves the current key's entries from the dedup states of checkpoints taken before buckets
+     * ({@link #LEGACY_SEEN_NAME}, {@link #FINGERPRINT_SEEN_NAME}) to {@link #SEEN_NAME}, those still inside
+     * {@code windowMs}, and clears both.
      */
-    private void moveLegacySeen(long windowMs, long now) throws Exception {
-        Map<Long, long[]> moving = new HashMap<>();
+    private void moveOlderSeen(long windowMs, long now) throws Exception {
+        UnwrittenFingerprints moving = new UnwrittenFingerprints();
         boolean any = false;
         for (Map.Entry<String, Long> entry : legacySeen.entries()) {
             any = true;
             if (now - entry.getValue() < windowMs) {
-                moving.put(SeenMessageIdFilter.hash(entry.getKey()), seenEntry(entry.getKey(), entry.getValue()));
+                moving.add(SeenMessageIdFilter.hash(entry.getKey()), entry.getValue(), entry.getKey().hashCode());
             }
-            if (moving.size() >= MAX_UNWRITTEN_SEEN_PER_KEY) {
-                seen.putAll(moving);
-                moving.clear();
+            if (moving.size() >= maxUnwrittenSeenPerKey) {
+                writeChunks(moving);
+            }
+        }
+        for (Map.Entry<Long, long[]> entry : fingerprintSeen.entries()) {
+            any = true;
+            long[] value = entry.getValue();
+            if (now - value[FINGERPRINT_SEEN_AT] < windowMs) {
+                moving.add(entry.getKey(), value[FINGERPRINT_SEEN_AT], (int) value[FINGERPRINT_CHECK]);
+            }
+            if (moving.size() >= maxUnwrittenSeenPerKey) {
+                writeChunks(moving);
             }
         }
         if (any) {
-            seen.putAll(moving);
+            writeChunks(moving);
             legacySeen.clear();
+            fingerprintSeen.clear();
         }
     }
 
@@ -653,22 +731,38 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         }
     }
 
-    /**
-     * Writes the key's unwritten dedup entries one by one in RocksDB's order (unsigned, as the serialized longs
-     * compare). {@code putAll} would write them in one batch, but a TTL state first copies them into a
-     * {@link HashMap}, and in random order each insert searches the memtable from the top. With the random
-     * messageIds of real traffic, the batcher took 14.7 µs per event writing in order against 17.1 with
-     * {@code putAll} in the throughput benchmark.
-     */
+    /** Writes the key's unwritten dedup entries ({@link #writeChunks}). */
     private void writeSeen(String key) throws Exception {
         UnwrittenFingerprints unwritten = unwrittenSeen.get(key);
         if (unwritten != null && !unwritten.isEmpty()) {
-            for (int index : unwritten.inKeyOrder()) {
-                seen.put(unwritten.fingerprint(index),
-                        new long[] {unwritten.seenAt(index), unwritten.check(index)});
-            }
             unwrittenSeenCount -= unwritten.size();
-            unwritten.clear();
+            writeChunks(unwritten);
         }
+    }
+
+    /**
+     * Appends {@code entries} to the current key's {@link #SEEN_NAME}, one chunk per bucket they fall in, and clears
+     * them. Sorted by fingerprint, each bucket's entries are one run: a write of 100,000 entries is at most
+     * {@link #SEEN_BUCKETS} appends of about 24 each.
+     */
+    private void writeChunks(UnwrittenFingerprints entries) throws Exception {
+        int[] order = entries.inKeyOrder();
+        int start = 0;
+        while (start < order.length) {
+            int bucket = bucketOf(entries.fingerprint(order[start]));
+            int end = start + 1;
+            while (end < order.length && bucketOf(entries.fingerprint(order[end])) == bucket) {
+                end++;
+            }
+            long[] chunk = new long[CHUNK_ENTRY_LONGS * (end - start)];
+            for (int i = start, at = 0; i < end; i++, at += CHUNK_ENTRY_LONGS) {
+                chunk[at + CHUNK_FINGERPRINT] = entries.fingerprint(order[i]);
+                chunk[at + CHUNK_SEEN_AT] = entries.seenAt(order[i]);
+                chunk[at + CHUNK_CHECK] = entries.check(order[i]);
+            }
+            seenBuckets.of(bucket, seenDescriptor).add(chunk);
+            start = end;
+        }
+        entries.clear();
     }
 }

@@ -592,7 +592,7 @@ class DestinationBatcherTest {
             assertThat(filtered.getValue().reason()).isEqualTo("duplicate_message_id");
         });
         harness.prepareSnapshotPreBarrier(++checkpointId);
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactly("deduped#0");
+        assertThat(keysWithSeenEntries()).containsExactly("deduped#0");
 
         OperatorSubtaskState snapshot = checkpoint(NOW + 4_999);
         harness.close();
@@ -640,12 +640,12 @@ class DestinationBatcherTest {
         harness.processElement1(record(event("deduped", 0, "d1", 10)));
 
         assertThat(keysWithBatchState()).as("adding events touches no batch state").isZero();
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("nor the dedup state").isEmpty();
+        assertThat(keysWithSeenEntries()).as("nor the dedup state").isEmpty();
 
         harness.prepareSnapshotPreBarrier(++checkpointId);
 
         assertThat(keysWithBatchState()).as("both open batches are in the checkpoint").isEqualTo(2);
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("every destination dedups (24 h by default)")
+        assertThat(keysWithSeenEntries()).as("every destination dedups (24 h by default)")
                 .containsExactlyInAnyOrder("counted#0", "counted#1", "deduped#0");
 
         harness.setProcessingTime(NOW + MAX_WAIT);
@@ -692,14 +692,14 @@ class DestinationBatcherTest {
         harness = openHarness(backend, null, DestinationBatcher.MAX_FILTERED_SEEN_PER_KEY, 3);
         harness.processElement1(record(event("counted", 0, "m1", 10)));
         harness.processElement1(record(event("counted", 0, "m2", 10)));
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).isEmpty();
+        assertThat(keysWithSeenEntries()).isEmpty();
 
         harness.processElement1(record(event("counted", 1, "o1", 10)));
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("the third for the task, the first for its key")
+        assertThat(keysWithSeenEntries()).as("the third for the task, the first for its key")
                 .containsExactly("counted#1");
 
         harness.processElement1(record(event("counted", 0, "m3", 10)));
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactlyInAnyOrder("counted#0", "counted#1");
+        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("counted#0", "counted#1");
         harness.processElement1(record(event("counted", 0, "m1", 10)));
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
                 .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m1"));
@@ -714,7 +714,7 @@ class DestinationBatcherTest {
             harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
         }
 
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).as("written without a checkpoint").containsExactly("deduped#0");
+        assertThat(keysWithSeenEntries()).as("written without a checkpoint").containsExactly("deduped#0");
         harness.processElement1(record(event("deduped", 0, "m7", 10)));
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
                 .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m7"));
@@ -805,10 +805,17 @@ class DestinationBatcherTest {
                 .getKeys(stateName, VoidNamespace.INSTANCE).toList();
     }
 
+    /** Keys with anything in any bucket of the dedup state. */
+    private List<String> keysWithSeenEntries() {
+        return harness.getOperator().<String>getKeyedStateBackend()
+                .<Integer>getKeysAndNamespaces(DestinationBatcher.SEEN_NAME).map(keyAndBucket -> keyAndBucket.f0)
+                .distinct().toList();
+    }
+
     /**
      * A checkpoint of the version before fingerprints (commit f036874: {@code deduped#0} saw m1 and m2,
      * {@code deduped#1} saw m3, all at 10,000 ms, the checkpoint taken at 12,000 ms; written as the snapshots above)
-     * keeps its duplicates: each key moves its messageIds to the fingerprint state the first time it is seen, and
+     * keeps its duplicates: each key moves its messageIds to the bucketed state the first time it is seen, and
      * the old state is left empty.
      */
     @ParameterizedTest
@@ -826,7 +833,33 @@ class DestinationBatcherTest {
 
         harness.prepareSnapshotPreBarrier(++checkpointId);
         assertThat(keysOf(DestinationBatcher.LEGACY_SEEN_NAME)).as("moved, then cleared").isEmpty();
-        assertThat(keysOf(DestinationBatcher.SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+
+        harness.setProcessingTime(NOW + 5_000);
+        harness.processElement1(record(event("deduped", 0, "m2", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("m2's window is over").hasSize(2);
+    }
+
+    /**
+     * The same for a checkpoint of the version before buckets (commit ca1119a, a map of fingerprints; the same
+     * events and times, written by this harness at that commit).
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void fingerprintsSeenBeforeBucketsAreStillDuplicates(Backend backend) throws Exception {
+        harness = openHarness(backend, snapshotOf("ca1119a", backend));
+        assertThat(keysOf(DestinationBatcher.FINGERPRINT_SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+
+        harness.setProcessingTime(NOW + 4_999);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m4", 10)));
+        harness.processElement1(record(event("deduped", 1, "m3", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).extracting(filtered -> filtered.getValue().messageIds())
+                .containsExactly(List.of("m1"), List.of("m3"));
+
+        harness.prepareSnapshotPreBarrier(++checkpointId);
+        assertThat(keysOf(DestinationBatcher.FINGERPRINT_SEEN_NAME)).as("moved, then cleared").isEmpty();
+        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("deduped#0", "deduped#1");
 
         harness.setProcessingTime(NOW + 5_000);
         harness.processElement1(record(event("deduped", 0, "m2", 10)));
