@@ -146,7 +146,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     static final int MAX_UNWRITTEN_SEEN = 1_000_000;
 
     /**
-     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (2 bytes each): 8 million, 16 MB, the
+     * MessageIds a key's {@link SeenMessageIdFilter} holds at most (2.5 bytes each): 8 million, 20 MB, the
      * dedup window of a shard taking about 100 events per second for a day.
      */
     static final long MAX_FILTERED_SEEN_PER_KEY = 8_000_000;

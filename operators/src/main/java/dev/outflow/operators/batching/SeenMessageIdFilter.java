@@ -18,10 +18,10 @@ import java.util.ArrayDeque;
  *       Java does not align arrays, so one or two lines), so a lookup costs one memory access per generation, and
  *       the bits come from the messageId's one 64-bit hash.
  *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
- *       time: the filter cost the batcher more than the RocksDB read it saves.) Sixteen bits per entry and seven
- *       per messageId give about one false alarm in 1,000 per generation, 0.30% over the four generations of a key
- *       holding 2 million (each false alarm is a RocksDB read, tens of µs for a messageId RocksDB does not hold:
- *       with twelve bits, 1.24%, these reads were a tenth of the batcher's CPU in the throughput benchmark).
+ *       time: the filter cost the batcher more than the RocksDB read it saves.) Twenty bits per entry and seven
+ *       per messageId give about one false alarm in 3,000 per generation, 0.095% over the four generations of a key
+ *       holding 2 million (each false alarm reads a bucket of the dedup state, about 70 µs in the throughput
+ *       benchmark: with sixteen bits, 0.30%, these reads were a quarter of the batcher's CPU; with twelve, 1.24%).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
  *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is four
  *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one block and
@@ -39,7 +39,7 @@ final class SeenMessageIdFilter {
     static final int FIRST_GENERATION_ENTRIES = 1 << 16;
     static final int LARGEST_GENERATION_ENTRIES = 1 << 21;
     static final int GENERATION_GROWTH = 4;
-    static final int BITS_PER_ENTRY = 16;
+    static final int BITS_PER_ENTRY = 20;
     static final int BITS_PER_MESSAGE_ID = 7;
     private static final int WORDS_PER_BLOCK = 8;
     private static final int BITS_PER_BLOCK = WORDS_PER_BLOCK * Long.SIZE;
@@ -109,7 +109,7 @@ final class SeenMessageIdFilter {
 
     /**
      * @param windowMs the dedup window of the key's destination: entries older than that never count
-     * @param maxEntries the most entries the key keeps (2 bytes each)
+     * @param maxEntries the most entries the key keeps (2.5 bytes each)
      */
     SeenMessageIdFilter(long windowMs, long maxEntries) {
         this.windowMs = windowMs;
