@@ -9,7 +9,7 @@ import java.util.Arrays;
  * nodes cost the batcher about 3 µs per event in the throughput benchmark (three entries per event there).
  *
  * <p>{@link #indexOf} scans the fingerprints: it runs only when the key's {@link SeenMessageIdFilter} says a
- * messageId may have been seen (about one event in 300, or a real duplicate), over at most
+ * messageId may have been seen (about one lookup in 1,000, or a real duplicate), over at most
  * {@link DestinationBatcher#MAX_UNWRITTEN_SEEN_PER_KEY} entries.
  */
 final class UnwrittenFingerprints {
@@ -32,7 +32,7 @@ final class UnwrittenFingerprints {
         return size == 0;
     }
 
-    /** Adds an entry; the caller has made sure ({@link #indexOf}) that {@code fingerprint} is not held yet. */
+    /** Adds an entry. Nothing stops a fingerprint from being added twice: where that matters, ask {@link #indexOf}. */
     void add(long fingerprint, long seenAt, int check) {
         if (size == fingerprints.length) {
             if (size == MAX_ENTRIES) {
@@ -78,9 +78,10 @@ final class UnwrittenFingerprints {
     }
 
     /**
-     * The indexes of all entries, in the order RocksDB keeps their fingerprints (unsigned, as serialized longs
-     * compare). Each fingerprint's high 40 bits sort, with its index in the low bits: two fingerprints of one key
-     * agreeing in those 40 bits are as good as adjacent anyway, and one primitive sort beats sorting boxed entries.
+     * The indexes of all entries by fingerprint, unsigned (as RocksDB orders serialized longs, and as
+     * {@link DestinationBatcher#bucketOf} takes the top bits: each bucket's entries come out as one run). Each
+     * fingerprint's high 40 bits sort, with its index in the low bits: two fingerprints agreeing in those 40 bits
+     * are in one bucket either way, and one primitive sort beats sorting boxed entries.
      */
     int[] inKeyOrder() {
         long[] sortKeys = new long[size];
