@@ -821,23 +821,7 @@ class DestinationBatcherTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void messageIdsSeenBeforeFingerprintsAreStillDuplicates(Backend backend) throws Exception {
-        harness = openHarness(backend, snapshotOf("f036874", backend));
-        assertThat(keysOf(DestinationBatcher.LEGACY_SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
-
-        harness.setProcessingTime(NOW + 4_999);
-        harness.processElement1(record(event("deduped", 0, "m1", 10)));
-        harness.processElement1(record(event("deduped", 0, "m4", 10)));
-        harness.processElement1(record(event("deduped", 1, "m3", 10)));
-        assertThat(harness.getSideOutput(OutputTags.FILTERED)).extracting(filtered -> filtered.getValue().messageIds())
-                .containsExactly(List.of("m1"), List.of("m3"));
-
-        harness.prepareSnapshotPreBarrier(++checkpointId);
-        assertThat(keysOf(DestinationBatcher.LEGACY_SEEN_NAME)).as("moved, then cleared").isEmpty();
-        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("deduped#0", "deduped#1");
-
-        harness.setProcessingTime(NOW + 5_000);
-        harness.processElement1(record(event("deduped", 0, "m2", 10)));
-        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("m2's window is over").hasSize(2);
+        assertOlderDedupStateKeepsItsDuplicates("f036874", DestinationBatcher.LEGACY_SEEN_NAME, backend);
     }
 
     /**
@@ -847,8 +831,13 @@ class DestinationBatcherTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void fingerprintsSeenBeforeBucketsAreStillDuplicates(Backend backend) throws Exception {
-        harness = openHarness(backend, snapshotOf("ca1119a", backend));
-        assertThat(keysOf(DestinationBatcher.FINGERPRINT_SEEN_NAME)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+        assertOlderDedupStateKeepsItsDuplicates("ca1119a", DestinationBatcher.FINGERPRINT_SEEN_NAME, backend);
+    }
+
+    private void assertOlderDedupStateKeepsItsDuplicates(String commit, String olderStateName, Backend backend)
+            throws Exception {
+        harness = openHarness(backend, snapshotOf(commit, backend));
+        assertThat(keysOf(olderStateName)).containsExactlyInAnyOrder("deduped#0", "deduped#1");
 
         harness.setProcessingTime(NOW + 4_999);
         harness.processElement1(record(event("deduped", 0, "m1", 10)));
@@ -858,7 +847,7 @@ class DestinationBatcherTest {
                 .containsExactly(List.of("m1"), List.of("m3"));
 
         harness.prepareSnapshotPreBarrier(++checkpointId);
-        assertThat(keysOf(DestinationBatcher.FINGERPRINT_SEEN_NAME)).as("moved, then cleared").isEmpty();
+        assertThat(keysOf(olderStateName)).as("moved, then cleared").isEmpty();
         assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("deduped#0", "deduped#1");
 
         harness.setProcessingTime(NOW + 5_000);
