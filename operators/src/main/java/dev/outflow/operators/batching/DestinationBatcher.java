@@ -312,7 +312,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             }
             if (unwrittenIndex >= 0) {
                 // the same farmhash as an unwritten entry, but another messageId or out of the window: the later
-                // one is kept, as a write of both would keep it
+                // one takes the entry (so at worst a repeat of the earlier one is sent again, never one dropped)
                 unwritten.replace(unwrittenIndex, now, check);
             } else {
                 unwritten.add(hash, now, check);
