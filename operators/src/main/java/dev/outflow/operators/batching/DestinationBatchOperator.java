@@ -5,6 +5,7 @@ import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 
 /**
@@ -20,6 +21,12 @@ public final class DestinationBatchOperator
 
     public DestinationBatchOperator(DestinationBatcher batcher) {
         super(batcher);
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        ((DestinationBatcher) getUserFunction()).stateRestored(context.isRestored());
     }
 
     @Override
