@@ -18,17 +18,20 @@ import java.util.ArrayDeque;
  *       Java does not align arrays, so one or two lines), so a lookup costs one memory access per generation, and
  *       the bits come from the messageId's one 64-bit hash.
  *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
- *       time: the filter cost the batcher more than the RocksDB read it saves.) Twenty bits per entry and seven
- *       per messageId give about one false alarm in 3,000 per generation, 0.095% over the four generations of a key
- *       holding 2 million (each false alarm reads a bucket of the dedup state, about 70 µs in the throughput
- *       benchmark: with sixteen bits, 0.30%, these reads were a quarter of the batcher's CPU; with twelve, 1.24%).
+ *       time: the filter cost the batcher more than the RocksDB read it saves.) Twenty bits per entry and nine
+ *       per messageId give 0.047% false alarms over the three generations of a key holding 2 million (each false
+ *       alarm reads a bucket of the dedup state, tens to hundreds of µs; seven bits per messageId and four
+ *       generations gave 0.095%, and bucket reads took an eighth of the batcher's CPU in the throughput benchmark).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
- *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is four
- *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one block and
- *       takes one chance of a false alarm per generation, and doubling gave a busy key six or more of them.
- *   <li>Past {@code maxEntries} a key drops its oldest generation early and answers "maybe" to everything until
- *       that generation's entries are out of the window: such a key reads RocksDB for every event, as it would
- *       without a filter. More shards per destination give each key fewer entries.
+ *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is eight
+ *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one block per
+ *       generation, nearly always a cache miss, and takes one chance of a false alarm in each; at four times, a
+ *       key holding 2 million had four generations, and the lookups were a quarter of the batcher's CPU. The price
+ *       is memory ahead of need: a key just past 576,000 entries holds a generation for 4 million (10 MB).
+ *   <li>Near {@code maxEntries} a last generation takes only the room that is left. Past it, a key drops its
+ *       oldest generation early and answers "maybe" to everything until that generation's entries are out of the
+ *       window: such a key reads RocksDB for every event, as it would without a filter. More shards per
+ *       destination give each key fewer entries.
  *   <li>It lives on the heap. {@link DestinationBatcher} builds a key's filter from the key's dedup state the
  *       first time an instance sees the key (after a restore or a rescale, what the checkpoint holds; on a fresh
  *       start, nothing). A state too large to read back makes the filter answer "maybe" for a whole window.
@@ -37,10 +40,12 @@ import java.util.ArrayDeque;
 final class SeenMessageIdFilter {
 
     static final int FIRST_GENERATION_ENTRIES = 1 << 16;
-    static final int LARGEST_GENERATION_ENTRIES = 1 << 21;
-    static final int GENERATION_GROWTH = 4;
+    static final int LARGEST_GENERATION_ENTRIES = 1 << 22;
+    static final int GENERATION_GROWTH = 8;
     static final int BITS_PER_ENTRY = 20;
-    static final int BITS_PER_MESSAGE_ID = 7;
+    static final int BITS_PER_MESSAGE_ID = 9;
+    /** Positions taken from the mixed hash, nine bits each; the rest come from the hash's low half. */
+    private static final int MIXED_POSITIONS = 7;
     private static final int WORDS_PER_BLOCK = 8;
     private static final int BITS_PER_BLOCK = WORDS_PER_BLOCK * Long.SIZE;
 
@@ -62,14 +67,14 @@ final class SeenMessageIdFilter {
 
         /**
          * Nonzero when one of the messageId's bits is not set. No early exit: every generation's block is read
-         * before any answer is looked at (see {@link SeenMessageIdFilter#mayHaveSeen(long, long)}). {@code bits}: the
+         * before any answer is looked at (see {@link SeenMessageIdFilter#mayHaveSeen(long, long)}). {@code mixed}: the
          * hash's {@link #bitsInBlock}.
          */
-        long missingBits(long hash, long bits) {
+        long missingBits(long hash, long mixed) {
             int first = firstWord(hash);
             long missing = 0;
-            for (int i = 0; i < BITS_PER_MESSAGE_ID; i++, bits >>>= 9) {
-                int bit = (int) (bits & (BITS_PER_BLOCK - 1));
+            for (int i = 0; i < BITS_PER_MESSAGE_ID; i++) {
+                int bit = position(hash, mixed, i);
                 missing |= ~words[first + (bit >>> 6)] & (1L << bit);
             }
             return missing;
@@ -77,11 +82,20 @@ final class SeenMessageIdFilter {
 
         void put(long hash) {
             int first = firstWord(hash);
-            long bits = bitsInBlock(hash);
-            for (int i = 0; i < BITS_PER_MESSAGE_ID; i++, bits >>>= 9) {
-                int bit = (int) (bits & (BITS_PER_BLOCK - 1));
+            long mixed = bitsInBlock(hash);
+            for (int i = 0; i < BITS_PER_MESSAGE_ID; i++) {
+                int bit = position(hash, mixed, i);
                 words[first + (bit >>> 6)] |= 1L << bit;
             }
+        }
+
+        /**
+         * The {@code i}-th bit of a messageId inside its block: seven from the mixed hash, the others from the
+         * hash's low half (the block is picked by its high half, so they do not depend on it either).
+         */
+        private static int position(long hash, long mixed, int i) {
+            long bits = i < MIXED_POSITIONS ? mixed >>> (9 * i) : hash >>> (9 * (i - MIXED_POSITIONS));
+            return (int) (bits & (BITS_PER_BLOCK - 1));
         }
 
         /** The block from the hash's high half, spread over all blocks without a division. */
@@ -90,8 +104,8 @@ final class SeenMessageIdFilter {
         }
 
         /**
-         * Seven 9-bit positions inside the block, from the hash mixed once more (murmur3's finalizer), so that they do
-         * not depend on which block the high half picked.
+         * Seven of the 9-bit positions inside the block, from the hash mixed once more (murmur3's finalizer), so
+         * that they do not depend on which block the high half picked.
          */
         private static long bitsInBlock(long hash) {
             long mixed = (hash ^ (hash >>> 33)) * 0xff51afd7ed558ccdL;
@@ -129,10 +143,10 @@ final class SeenMessageIdFilter {
         // Each generation's block is a cache miss for nearly every lookup. Branching on each answer before reading
         // the next block made the misses wait for one another (the answers are unpredictable); reading them all
         // first lets the processor fetch them at once.
-        long bits = Generation.bitsInBlock(hash);
+        long mixed = Generation.bitsInBlock(hash);
         boolean maybe = false;
         for (Generation generation : generations) {
-            maybe |= generation.missingBits(hash, bits) == 0;
+            maybe |= generation.missingBits(hash, mixed) == 0;
         }
         return maybe;
     }
@@ -167,9 +181,14 @@ final class SeenMessageIdFilter {
         while (!generations.isEmpty() && generations.peekFirst().newestSeenAt <= now - windowMs) {
             entries -= generations.removeFirst().entries;
         }
-        int capacity = previous == null
+        long capacity = previous == null
                 ? FIRST_GENERATION_ENTRIES
-                : (int) Math.min(LARGEST_GENERATION_ENTRIES, (long) GENERATION_GROWTH * previous.capacity);
+                : Math.min(LARGEST_GENERATION_ENTRIES, (long) GENERATION_GROWTH * previous.capacity);
+        long room = maxEntries - entries;
+        if (capacity > room && room >= FIRST_GENERATION_ENTRIES) {
+            // growing eight times at once, a key would reach its cap with room to spare: use that room first
+            capacity = room;
+        }
         while (!generations.isEmpty() && entries + capacity > maxEntries) {
             Generation dropped = generations.removeFirst();
             entries -= dropped.entries;

@@ -52,6 +52,20 @@ class SeenMessageIdFilterTest {
     }
 
     @Test
+    void nearItsCapAKeyFillsTheRoomLeftBeforeDroppingAnything() {
+        int cap = 3 * SeenMessageIdFilter.FIRST_GENERATION_ENTRIES;
+        SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, cap);
+        for (int i = 0; i < cap; i++) {
+            filter.add("seen-" + i, NOW, NOW);
+        }
+
+        assertThat(filter.entries()).as("nothing dropped early").isEqualTo(cap);
+        assertThat(filter.mayHaveSeen("seen-" + (cap - 1), NOW)).isTrue();
+        assertThat(IntStream.range(0, 10_000).filter(i -> filter.mayHaveSeen("other-" + i, NOW)).count())
+                .as("still a filter, not a key answering maybe to everything").isLessThan(100);
+    }
+
+    @Test
     void uncertainUntilOverridesTheFilterForThatLong() {
         SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, 100);
         filter.uncertainUntil(NOW + 5);
