@@ -33,7 +33,7 @@ public final class DeliveryBatchSerializer extends ImmutableRecordSerializer<Del
 
     @Override
     public DeliveryBatch deserialize(DataInputView source) throws IOException {
-        String destinationId = readString(source);
+        String destinationId = readRepeatedString(source);
         int shard = source.readInt();
         RoutedEvent[] events = new RoutedEvent[source.readInt()];
         for (int i = 0; i < events.length; i++) {

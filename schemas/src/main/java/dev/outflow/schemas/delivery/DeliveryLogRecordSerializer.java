@@ -41,8 +41,8 @@ public final class DeliveryLogRecordSerializer extends ImmutableRecordSerializer
 
     @Override
     public DeliveryLogRecord deserialize(DataInputView source) throws IOException {
-        String destinationId = readString(source);
-        String status = readString(source);
+        String destinationId = readRepeatedString(source);
+        String status = readRepeatedString(source);
         String reason = readString(source);
         int httpStatus = source.readInt();
         long at = source.readLong();

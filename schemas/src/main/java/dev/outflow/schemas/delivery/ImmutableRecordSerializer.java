@@ -23,6 +23,14 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
 
     private static final long serialVersionUID = 1L;
 
+    /** Strings up to this long are read through a per-thread buffer; ids, topics and origins are far shorter. */
+    private static final int SCRATCH_BYTES = 1_024;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+    private static final int REPEATED_MAX_BYTES = 128;
+    private static final int REPEATED_SLOTS = 1_024;
+    /** Values of {@link #readRepeatedString}, by a hash of their bytes; Strings are immutable, so races are safe. */
+    private static final String[] REPEATED = new String[REPEATED_SLOTS];
+
     @Override
     public final boolean isImmutableType() {
         return true;
@@ -67,8 +75,64 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
     }
 
     static String readString(DataInputView source) throws IOException {
-        byte[] bytes = readBytes(source);
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+        int length = source.readInt();
+        return length < 0 ? null : readString(source, length);
+    }
+
+    private static String readString(DataInputView source, int length) throws IOException {
+        if (length > SCRATCH_BYTES) {
+            byte[] bytes = new byte[length];
+            source.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        // through a scratch buffer: reading into an array of its own first cost one more allocation and copy for
+        // each of the four strings of every event on both network shuffles
+        byte[] scratch = SCRATCH.get();
+        source.readFully(scratch, 0, length);
+        return new String(scratch, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * As {@link #readString}, for a string that takes a handful of values across all records (a destinationId, an
+     * event type): a value read before comes back as the same instance, without a new String.
+     */
+    static String readRepeatedString(DataInputView source) throws IOException {
+        int length = source.readInt();
+        if (length < 0) {
+            return null;
+        }
+        if (length > REPEATED_MAX_BYTES) {
+            return readString(source, length);
+        }
+        byte[] scratch = SCRATCH.get();
+        source.readFully(scratch, 0, length);
+        int hash = length;
+        for (int i = 0; i < length; i++) {
+            hash = 31 * hash + scratch[i];
+        }
+        int slot = (hash ^ (hash >>> 16)) & (REPEATED_SLOTS - 1);
+        String known = REPEATED[slot];
+        if (known != null && sameAscii(known, scratch, length)) {
+            return known;
+        }
+        String read = new String(scratch, 0, length, StandardCharsets.UTF_8);
+        if (read.length() == length) {
+            // ASCII only (one byte per char), so that the comparison above holds; a race only replaces a slot
+            REPEATED[slot] = read;
+        }
+        return read;
+    }
+
+    private static boolean sameAscii(String known, byte[] bytes, int length) {
+        if (known.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (known.charAt(i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A byte array that may be null: its length (-1 for null), then its bytes. */

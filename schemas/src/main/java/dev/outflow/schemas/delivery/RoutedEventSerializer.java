@@ -47,10 +47,10 @@ public final class RoutedEventSerializer extends ImmutableRecordSerializer<Route
 
     @Override
     public RoutedEvent deserialize(DataInputView source) throws IOException {
-        String destinationId = readString(source);
+        String destinationId = readRepeatedString(source);
         int shard = source.readInt();
         String messageId = readString(source);
-        String eventType = readString(source);
+        String eventType = readRepeatedString(source);
         byte[] payload = readBytes(source);
         String origin = readString(source);
         long routedAt = source.readLong();

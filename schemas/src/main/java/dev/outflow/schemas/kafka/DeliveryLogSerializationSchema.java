@@ -1,6 +1,7 @@
 package dev.outflow.schemas.kafka;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
@@ -17,6 +18,18 @@ import java.io.UncheckedIOException;
  * </pre>
  */
 public final class DeliveryLogSerializationSchema extends JsonRecordSerializationSchema<DeliveryLogRecord> {
+
+    // field names encoded once: each line names them for every event it lists
+    private static final SerializedString DESTINATION_ID = new SerializedString("destinationId");
+    private static final SerializedString STATUS = new SerializedString("status");
+    private static final SerializedString REASON = new SerializedString("reason");
+    private static final SerializedString HTTP_STATUS = new SerializedString("httpStatus");
+    private static final SerializedString AT = new SerializedString("at");
+    private static final SerializedString EVENTS = new SerializedString("events");
+    private static final SerializedString MESSAGE_ID = new SerializedString("messageId");
+    private static final SerializedString ATTEMPTS = new SerializedString("attempts");
+    private static final SerializedString LATENCY_MS = new SerializedString("latencyMs");
+    private static final SerializedString ORIGIN = new SerializedString("origin");
 
     public DeliveryLogSerializationSchema(String topic) {
         super(topic);
@@ -37,18 +50,23 @@ public final class DeliveryLogSerializationSchema extends JsonRecordSerializatio
         ByteArrayBuilder bytes = new ByteArrayBuilder(128 + 96 * record.events().size());
         try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(bytes)) {
             json.writeStartObject();
-            writeIfPresent(json, "destinationId", record.destinationId());
-            writeIfPresent(json, "status", record.status() == null ? null : record.status().name());
-            writeIfPresent(json, "reason", record.reason());
-            json.writeNumberField("httpStatus", record.httpStatus());
-            json.writeNumberField("at", record.at());
-            json.writeArrayFieldStart("events");
+            writeIfPresent(json, DESTINATION_ID, record.destinationId());
+            writeIfPresent(json, STATUS, record.status() == null ? null : record.status().name());
+            writeIfPresent(json, REASON, record.reason());
+            json.writeFieldName(HTTP_STATUS);
+            json.writeNumber(record.httpStatus());
+            json.writeFieldName(AT);
+            json.writeNumber(record.at());
+            json.writeFieldName(EVENTS);
+            json.writeStartArray();
             for (DeliveryLogRecord.Event event : record.events()) {
                 json.writeStartObject();
-                writeIfPresent(json, "messageId", event.messageId());
-                json.writeNumberField("attempts", event.attempts());
-                json.writeNumberField("latencyMs", event.latencyMs());
-                writeIfPresent(json, "origin", event.origin());
+                writeIfPresent(json, MESSAGE_ID, event.messageId());
+                json.writeFieldName(ATTEMPTS);
+                json.writeNumber(event.attempts());
+                json.writeFieldName(LATENCY_MS);
+                json.writeNumber(event.latencyMs());
+                writeIfPresent(json, ORIGIN, event.origin());
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -59,9 +77,11 @@ public final class DeliveryLogSerializationSchema extends JsonRecordSerializatio
         return bytes.toByteArray();
     }
 
-    private static void writeIfPresent(JsonGenerator json, String field, String value) throws IOException {
+    private static void writeIfPresent(JsonGenerator json, SerializedString field, String value)
+            throws IOException {
         if (value != null) {
-            json.writeStringField(field, value);
+            json.writeFieldName(field);
+            json.writeString(value);
         }
     }
 }

@@ -46,6 +46,20 @@ class DeliveryRecordsSerializationTest {
     }
 
     @Test
+    void destinationIdsAndEventTypesReadBackAsOneInstanceEachWhateverTheirCharacters() {
+        DeliveryBatch read = assertImmutableRoundTrip(DeliveryBatch.class, BATCH);
+        assertThat(read.events()[1].destinationId()).isSameAs(read.events()[0].destinationId());
+        assertThat(read.events()[1].eventType()).isSameAs(read.events()[0].eventType());
+
+        for (int i = 0; i < 3_000; i++) {
+            // more distinct ids than the cache has slots, ASCII and not: each still reads back as itself
+            String id = (i % 3 == 0 ? "caf\u00e9-" : "dest-") + i;
+            RoutedEvent event = new RoutedEvent(id, 0, "m" + i, i % 2 == 0 ? "track" : null, new byte[0], null, 0);
+            assertThat(assertImmutableRoundTrip(RoutedEvent.class, event).destinationId()).isEqualTo(id);
+        }
+    }
+
+    @Test
     void deliveryAttemptRoundTripsForEachOutcome() {
         for (AttemptOutcome outcome : AttemptOutcome.values()) {
             String error = outcome == AttemptOutcome.DELIVERED ? null : "http 503";
