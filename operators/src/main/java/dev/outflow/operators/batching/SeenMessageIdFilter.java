@@ -19,15 +19,16 @@ import java.util.ArrayDeque;
  *       the bits come from the messageId's one 64-bit hash.
  *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
  *       time: the filter cost the batcher more than the RocksDB read it saves.) Twenty bits per entry and nine
- *       per messageId give 0.047% false alarms over the three generations of a key holding 2 million (each false
+ *       per messageId give 0.049% false alarms over the three generations of a key holding 2 million (each false
  *       alarm reads a bucket of the dedup state, tens to hundreds of µs; seven bits per messageId and four
- *       generations gave 0.095%, and bucket reads took an eighth of the batcher's CPU in the throughput benchmark).
+ *       generations gave 0.095%, and bucket reads took an eighth of the batcher's CPU in the throughput benchmark,
+ *       a third of it with nine bits).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
  *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is eight
  *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one block per
- *       generation, nearly always a cache miss, and takes one chance of a false alarm in each; at four times, a
- *       key holding 2 million had four generations, and the lookups were a quarter of the batcher's CPU. The price
- *       is memory ahead of need: a key just past 576,000 entries holds a generation for 4 million (10 MB).
+ *       generation, a cache and TLB miss once a task's filters outgrow the caches (about 200 ns each on the
+ *       benchmark machine), and takes one chance of a false alarm in each. At four times, a key holding 2 million
+ *       had four generations (8.3 MB), and the lookups were a quarter of the batcher's CPU; now three (6.4 MB).
  *   <li>Near {@code maxEntries} a last generation takes only the room that is left. Past it, a key drops its
  *       oldest generation early and answers "maybe" to everything until that generation's entries are out of the
  *       window: such a key reads RocksDB for every event, as it would without a filter. More shards per
@@ -40,7 +41,7 @@ import java.util.ArrayDeque;
 final class SeenMessageIdFilter {
 
     static final int FIRST_GENERATION_ENTRIES = 1 << 16;
-    static final int LARGEST_GENERATION_ENTRIES = 1 << 22;
+    static final int LARGEST_GENERATION_ENTRIES = 1 << 21;
     static final int GENERATION_GROWTH = 8;
     static final int BITS_PER_ENTRY = 20;
     static final int BITS_PER_MESSAGE_ID = 9;
