@@ -35,8 +35,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -153,6 +155,9 @@ public final class OutflowJob {
         // throughput benchmark, more as the state grew). Universal compaction rewrites it far less often, for up to
         // twice the disk space while it compacts. Expired entries are still dropped when their files are compacted.
         conf.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.UNIVERSAL);
+        // Most of the state is dedup fingerprints, 64-bit hashes that do not compress: Snappy (RocksDB's default)
+        // spent CPU on every flush, compaction and read for little space.
+        conf.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.NO_COMPRESSION));
         if (settings.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, settings.checkpointDir());
         }
