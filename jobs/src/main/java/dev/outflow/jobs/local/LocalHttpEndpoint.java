@@ -31,6 +31,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,10 +86,11 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         /** Only the messageIds read; every event recorded (acceptances, duplicates, the request log). */
         IDS,
         /**
-         * Only counts: the messageIds come from the request's {@code Idempotency-Key} header (one per event, as the
-         * job sends it) rather than from its body, which is read but not parsed. The throughput benchmark's
-         * endpoints share the job's two cores while standing in for services elsewhere: parsing 30 KB of JSON per
-         * request took a tenth of the process's CPU. The body is parsed when the header is missing.
+         * Only counts: the number of events comes from the request's {@code Idempotency-Key} header (a messageId
+         * for one event, {@code batch:<events>:<digest>} for a batch, as the job sends it) rather than from its body,
+         * which is read but not parsed; behaviors see a batch's events without their messageIds. The throughput
+         * benchmark's endpoints share the job's two cores while standing in for services elsewhere: parsing 30 KB
+         * of JSON per request took a tenth of the process's CPU. The body is parsed when the header is missing.
          */
         COUNTS
     }
@@ -331,16 +333,21 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * The events an {@code Idempotency-Key} header names (comma-separated messageIds), each as an object holding its
-     * messageId alone, like {@link #messageIdsOf(byte[])}.
+     * The events an {@code Idempotency-Key} header stands for: the one event it names, or as many as a batch key
+     * counts (without messageIds, which the key does not carry); null for a batch key that does not parse.
      */
     private static List<JsonNode> messageIdsOf(String idempotencyKey) {
-        String[] ids = idempotencyKey.split(",");
-        List<JsonNode> events = new ArrayList<>(ids.length);
-        for (String id : ids) {
-            events.add(Json.MAPPER.createObjectNode().put("messageId", id));
+        if (!idempotencyKey.startsWith(DeliveryRequests.BATCH_KEY_PREFIX)) {
+            return List.of(Json.MAPPER.createObjectNode().put("messageId", idempotencyKey));
         }
-        return events;
+        int countEnd = idempotencyKey.indexOf(':', DeliveryRequests.BATCH_KEY_PREFIX.length());
+        try {
+            int count = Integer.parseInt(idempotencyKey.substring(DeliveryRequests.BATCH_KEY_PREFIX.length(),
+                    countEnd < 0 ? idempotencyKey.length() : countEnd));
+            return count < 1 ? null : Collections.nCopies(count, Json.MAPPER.createObjectNode());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** With the parser on an object's start: reads to its end, keeping only its messageId. */

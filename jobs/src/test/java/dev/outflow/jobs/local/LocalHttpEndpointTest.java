@@ -81,14 +81,22 @@ class LocalHttpEndpointTest {
     @Test
     void aCountingEndpointTakesTheEventsFromTheIdempotencyKeyTheJobSends() throws Exception {
         try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting("counts", EndpointBehavior.healthy())) {
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(endpoint.url("/in")))
-                    .timeout(Duration.ofSeconds(5)).header("Idempotency-Key", "m1,m2,m3")
-                    .POST(HttpRequest.BodyPublishers.ofString("[{},{},{}]")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> batch = postWithKey(endpoint, "batch:3:9b1e0c7d2a4f68e3c5d1b0a97f3e2d14",
+                    "[{},{},{}]");
+            HttpResponse<String> single = postWithKey(endpoint, "m4", "{}");
 
-            assertThat(answer.statusCode()).isEqualTo(200);
-            assertThat(endpoint.acceptedEvents()).isEqualTo(3);
+            assertThat(batch.statusCode()).isEqualTo(200);
+            assertThat(single.statusCode()).isEqualTo(200);
+            assertThat(endpoint.acceptedEvents()).isEqualTo(4);
+            assertThat(postWithKey(endpoint, "batch:many:00", "[{}]").statusCode()).as("a key that does not count")
+                    .isEqualTo(400);
         }
+    }
+
+    private HttpResponse<String> postWithKey(LocalHttpEndpoint endpoint, String key, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(endpoint.url("/in")))
+                .timeout(Duration.ofSeconds(5)).header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

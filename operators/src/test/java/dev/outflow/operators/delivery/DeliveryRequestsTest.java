@@ -65,10 +65,27 @@ class DeliveryRequestsTest {
     }
 
     @Test
-    void aBatchsIdempotencyKeyListsItsMessageIdsInOrder() {
-        Map<String, String> headers = DeliveryRequests.headers(batch(FIRST, SECOND, THIRD), Map.of());
+    void aBatchsIdempotencyKeyCountsItsEventsAndStandsForItsMessageIdsInOrder() {
+        String key = keyOf(batch(FIRST, SECOND, THIRD));
 
-        assertThat(headers).containsExactly(Map.entry(DeliveryRequests.IDEMPOTENCY_HEADER, "m1,m2,m3"));
+        assertThat(key).matches("batch:3:[0-9a-f]{32}");
+        assertThat(keyOf(batch(FIRST, SECOND, THIRD))).as("every attempt of the same events").isEqualTo(key);
+        assertThat(keyOf(batch(THIRD, SECOND, FIRST))).isNotEqualTo(key);
+        assertThat(keyOf(batch(FIRST, SECOND))).isNotEqualTo(key);
+    }
+
+    @Test
+    void aBulkBatchsIdempotencyKeyFitsInAnyServersHeaderLimit() {
+        RoutedEvent[] thousand = new RoutedEvent[1_000];
+        for (int i = 0; i < thousand.length; i++) {
+            thousand[i] = event("0b6f2c3e-9d41-4e7a-a1c2-" + String.format("%012d", i), "{}");
+        }
+
+        assertThat(keyOf(batch(thousand))).hasSizeLessThan(64);
+    }
+
+    private static String keyOf(DeliveryBatch batch) {
+        return DeliveryRequests.headers(batch, Map.of()).get(DeliveryRequests.IDEMPOTENCY_HEADER);
     }
 
     @Test
