@@ -23,15 +23,20 @@ public final class DestinationBatchOperator
         super(batcher);
     }
 
+    /** The function this operator runs, with the hooks only an operator can serve (restore, bucket namespaces). */
+    DestinationBatcher batcher() {
+        return (DestinationBatcher) getUserFunction();
+    }
+
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        ((DestinationBatcher) getUserFunction()).stateRestored(context.isRestored());
+        batcher().stateRestored(context.isRestored());
     }
 
     @Override
     public void open() throws Exception {
-        ((DestinationBatcher) getUserFunction()).seenBuckets(
+        batcher().seenBuckets(
                 (bucket, descriptor) -> getPartitionedState(bucket, IntSerializer.INSTANCE, descriptor));
         super.open();
     }
@@ -39,7 +44,7 @@ public final class DestinationBatchOperator
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        DestinationBatcher batcher = (DestinationBatcher) getUserFunction();
+        DestinationBatcher batcher = batcher();
         for (String key : batcher.keysToSpill()) {
             setCurrentKey(key);
             batcher.spill(key);

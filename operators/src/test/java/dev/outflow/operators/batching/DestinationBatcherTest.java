@@ -686,6 +686,37 @@ class DestinationBatcherTest {
                 .extracting(RoutedEvent::messageId).containsExactly("m1", "m6");
     }
 
+    /**
+     * A key past 576,000 messageIds starts its filter's largest generation: the filter is built again in that one
+     * generation from the key's dedup state and its unwritten entries, and still knows every messageId.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBusyKeysFilterBuiltAgainInOneGenerationStillKnowsEveryMessageId(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        int smallGenerations = SeenMessageIdFilter.FIRST_GENERATION_ENTRIES
+                * (1 + SeenMessageIdFilter.GENERATION_GROWTH);
+        for (int i = 0; i <= smallGenerations + 10; i++) {
+            harness.processElement1(record(event("deduped", 0, "m" + i, 10)));
+            if (i % 10_000 == 0) {
+                harness.getOutput().clear();
+            }
+        }
+        harness.getOutput().clear();
+        DestinationBatcher batcher = ((DestinationBatchOperator) harness.getOperator()).batcher();
+        assertThat(batcher.seenFilterOf("deduped#0").generations()).as("built again in one generation").isEqualTo(1);
+        assertThat(keysWithSeenEntries()).as("some entries written, the latest not yet").containsExactly("deduped#0");
+
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m" + (smallGenerations + 5), 10)));
+        harness.processElement1(record(event("deduped", 0, "new", 10)));
+
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).flatExtracting(filtered -> filtered.getValue()
+                .messageIds()).containsExactly("m1", "m" + (smallGenerations + 5));
+        assertThat(harness.extractOutputValues()).flatExtracting(batch -> List.of(batch.events()))
+                .extracting(RoutedEvent::messageId).containsExactly("new");
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void theKeyThatFillsTheTasksShareOfUnwrittenMessageIdsWritesItsOwn(Backend backend) throws Exception {

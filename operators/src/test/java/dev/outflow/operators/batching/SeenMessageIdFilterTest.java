@@ -66,6 +66,28 @@ class SeenMessageIdFilterTest {
     }
 
     @Test
+    void aFilterThatStartsItsLargestGenerationAfterSmallerOnesSaysSoOnceBuiltThatLargeItDoesNot() {
+        SeenMessageIdFilter grown = new SeenMessageIdFilter(WINDOW, 10_000_000);
+        SeenMessageIdFilter large = new SeenMessageIdFilter(WINDOW, 10_000_000,
+                SeenMessageIdFilter.LARGEST_GENERATION_ENTRIES);
+        int smallGenerations = SeenMessageIdFilter.FIRST_GENERATION_ENTRIES
+                * (1 + SeenMessageIdFilter.GENERATION_GROWTH);
+        for (int i = 0; i < smallGenerations; i++) {
+            grown.add("seen-" + i, NOW, NOW);
+            large.add("seen-" + i, NOW, NOW);
+        }
+        assertThat(grown.outgrewItsSmallGenerations()).isFalse();
+
+        grown.add("one-more", NOW, NOW);
+        large.add("one-more", NOW, NOW);
+
+        assertThat(grown.generations()).isEqualTo(3);
+        assertThat(grown.outgrewItsSmallGenerations()).isTrue();
+        assertThat(large.generations()).isEqualTo(1);
+        assertThat(large.outgrewItsSmallGenerations()).isFalse();
+    }
+
+    @Test
     void uncertainUntilOverridesTheFilterForThatLong() {
         SeenMessageIdFilter filter = new SeenMessageIdFilter(WINDOW, 100);
         filter.uncertainUntil(NOW + 5);
