@@ -12,6 +12,7 @@ import dev.outflow.schemas.delivery.RoutedEvent;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -715,6 +716,15 @@ class DestinationBatcherTest {
                 .messageIds()).containsExactly("m1", "m" + (smallGenerations + 5));
         assertThat(harness.extractOutputValues()).flatExtracting(batch -> List.of(batch.events()))
                 .extracting(RoutedEvent::messageId).containsExactly("new");
+
+        OperatorSubtaskState snapshot = checkpoint(NOW);
+        harness.close();
+        harness = openHarness(backend, snapshot);
+        harness.processElement1(record(event("deduped", 0, "m2", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("after a restore too").singleElement()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m2"));
+        assertThat(((DestinationBatchOperator) harness.getOperator()).batcher().seenFilterOf("deduped#0")
+                .generations()).as("read back into one generation").isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -938,6 +948,8 @@ class DestinationBatcherTest {
                                 maxUnwrittenSeen, maxUnwrittenSeenPerKey)),
                         RoutedEvent::routeKey, ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
+        // the busy-key test checkpoints a dedup state of 600,000 entries, past the default 5 MB
+        harness.setCheckpointStorage(new JobManagerCheckpointStorage(64 * 1024 * 1024));
         harness.setProcessingTime(NOW);
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
