@@ -19,10 +19,10 @@ import java.util.ArrayDeque;
  *       the bits come from the messageId's one 64-bit hash.
  *       (Guava's {@code BloomFilter} hashed its input again on every lookup and insert, allocating a buffer each
  *       time: the filter cost the batcher more than the RocksDB read it saves.) Twenty bits per entry and nine
- *       per messageId give 0.049% false alarms over the three generations of a key holding 2 million (each false
- *       alarm reads a bucket of the dedup state, tens to hundreds of µs; seven bits per messageId and four
- *       generations gave 0.095%, and bucket reads took an eighth of the batcher's CPU in the throughput benchmark,
- *       a third of it with nine bits).
+ *       per messageId give 0.049% false alarms over the three generations of a key grown to 2 million, 0.017% for
+ *       one built again in one generation (see below); each false alarm reads a bucket of the dedup state, tens to
+ *       hundreds of µs. Seven bits per messageId and four generations gave 0.095%, and bucket reads took an eighth
+ *       of the batcher's CPU in the throughput benchmark (a third of that with nine bits).
  *   <li>Filters come in generations of growing size, so a quiet key stays small; a generation whose newest entry
  *       is older than the dedup window is dropped whole (its entries can no longer make a duplicate). Each is eight
  *       times the size of the last (up to {@link #LARGEST_GENERATION_ENTRIES}): every lookup touches one block per
