@@ -67,8 +67,6 @@ public final class ThroughputCommand implements Callable<Integer> {
      */
     static final long CHECKPOINT_INTERVAL_MS = 10_000;
     static final String MEASURED_PREFIX = "tp";
-    /** The longest dedupWindow a catalog takes. */
-    private static final Duration MAX_DEDUP_WINDOW = Duration.ofDays(30);
 
     @Option(names = "--events", defaultValue = "1000000",
             description = "measured input events, after the warm-up (default: ${DEFAULT-VALUE})")
@@ -92,7 +90,7 @@ public final class ThroughputCommand implements Callable<Integer> {
 
     @Option(names = "--dedup-window", converter = DurationConverter.class,
             description = "the destinations' dedupWindow (default: the catalog's, 24h); 0ms sends repeats of a "
-                    + "messageId again, as for endpoints that drop them by the Idempotency-Key header themselves")
+                    + "messageId again, as for endpoints that drop repeats by messageId themselves")
     Duration dedupWindow;
 
     @Spec
@@ -111,7 +109,7 @@ public final class ThroughputCommand implements Callable<Integer> {
         if (parallelism < 1) {
             throw new OutflowCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
         }
-        if (dedupWindow != null && dedupWindow.compareTo(MAX_DEDUP_WINDOW) > 0) {
+        if (dedupWindow != null && dedupWindow.compareTo(Duration.ofMillis(DeliveryConfig.MAX_DEDUP_WINDOW_MS)) > 0) {
             throw new OutflowCli.BadInputException("--dedup-window must be at most 30 days, got " + dedupWindow);
         }
         if (warmup < 0) {

@@ -303,12 +303,9 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         long window = destination.delivery().dedupWindowMs();
         if (window > 0 && seenDescriptor != null) {
             String key = ctx.getCurrentKey();
-            SeenMessageIdFilter filter = seenFilter(key, window, now);
             UnwrittenFingerprints unwritten = unwrittenSeen.computeIfAbsent(key,
                     unused -> new UnwrittenFingerprints());
-            if (filter.outgrewItsSmallGenerations()) {
-                filter = rebuiltSeenFilter(key, unwritten, window, now);
-            }
+            SeenMessageIdFilter filter = seenFilter(key, unwritten, window, now);
             long hash = SeenMessageIdFilter.hash(event.messageId());
             int check = event.messageId().hashCode();
             int unwrittenIndex = -1;
@@ -585,20 +582,21 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * The current key's filter of seen messageIds: built from the key's dedup state the first time this instance
      * sees the key (what a restore or a rescale brought; on a fresh start there is nothing to read, and reading
      * all {@link #SEEN_BUCKETS} buckets of a key took about 35 ms on RocksDB). A state larger than the filter holds is
-     * not read to its end: the filter then sends every lookup to the state for a whole window.
+     * not read to its end: the filter then sends every lookup to the state for a whole window. A filter that has
+     * outgrown its small generations is {@link #rebuiltSeenFilter built again} first.
      */
-    private SeenMessageIdFilter seenFilter(String key, long windowMs, long now) throws Exception {
+    private SeenMessageIdFilter seenFilter(String key, UnwrittenFingerprints unwritten, long windowMs, long now)
+            throws Exception {
         SeenMessageIdFilter filter = seenFilters.get(key);
-        if (filter != null) {
-            return filter;
+        if (filter == null) {
+            filter = new SeenMessageIdFilter(windowMs, maxFilteredSeen);
+            if (stateRestored) {
+                moveOlderSeen(windowMs, now);
+                readSeen(filter, windowMs, now);
+            }
+            seenFilters.put(key, filter);
         }
-        filter = new SeenMessageIdFilter(windowMs, maxFilteredSeen);
-        if (stateRestored) {
-            moveOlderSeen(windowMs, now);
-            readSeen(filter, windowMs, now);
-        }
-        seenFilters.put(key, filter);
-        return filter;
+        return filter.outgrewItsSmallGenerations() ? rebuiltSeenFilter(key, unwritten, windowMs, now) : filter;
     }
 
     /**
@@ -631,7 +629,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     /**
      * Adds the current key's dedup entries still inside {@code windowMs} to {@code filter}, up to its capacity; stops
      * early when the filter {@link SeenMessageIdFilter#outgrewItsSmallGenerations() outgrows its small generations}
-     * (after a restore the key's first event has its filter built again then, and reading on would be wasted).
+     * ({@link #seenFilter} builds it again then, and reading on would be wasted).
      */
     private void readSeen(SeenMessageIdFilter filter, long windowMs, long now) throws Exception {
         for (int bucket = 0; bucket < SEEN_BUCKETS; bucket++) {
@@ -802,8 +800,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     /**
      * Appends {@code entries} to the current key's {@link #SEEN_NAME}, one chunk per bucket they fall in, and clears
-     * them. Sorted by fingerprint, each bucket's entries are one run: a write of 100,000 entries is at most
-     * {@link #SEEN_BUCKETS} appends of about 6 each.
+     * them. Sorted by fingerprint, each bucket's entries are one run: a write of 400,000 entries is at most
+     * {@link #SEEN_BUCKETS} appends of about 24 each.
      */
     private void writeChunks(UnwrittenFingerprints entries) throws Exception {
         int[] order = entries.inKeyOrder();

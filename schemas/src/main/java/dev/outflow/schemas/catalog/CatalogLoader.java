@@ -221,7 +221,8 @@ public final class CatalogLoader {
                 retry = new RetryPolicy(window, initialWait, maxWait);
             }
             delivery = new DeliveryConfig(timeoutMs, maxConcurrency, retry,
-                    d.duration("dedupWindow", DeliveryConfig.DEFAULT_DEDUP_WINDOW_MS, 0, 30 * 24 * 3_600_000L),
+                    d.duration("dedupWindow", DeliveryConfig.DEFAULT_DEDUP_WINDOW_MS, 0,
+                            DeliveryConfig.MAX_DEDUP_WINDOW_MS),
                     d.duration("circuitOpen", DeliveryConfig.DEFAULT_CIRCUIT_OPEN_MS, 1, 3_600_000));
             d.rejectUnknown();
         }

@@ -16,6 +16,8 @@ public record DeliveryConfig(long timeoutMs, int maxConcurrency, RetryPolicy ret
         long circuitOpenMs) implements Serializable {
 
     public static final long DEFAULT_DEDUP_WINDOW_MS = 24 * 3_600_000L;
+    /** The longest {@code dedupWindow} a catalog takes: 30 days. */
+    public static final long MAX_DEDUP_WINDOW_MS = 30 * 24 * 3_600_000L;
     public static final long DEFAULT_CIRCUIT_OPEN_MS = 10_000;
 
     public static final DeliveryConfig DEFAULTS = new DeliveryConfig(10_000, 8);
