@@ -125,7 +125,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * 27.7-27.8), and a key past what its filter holds, which reads a bucket for every lookup, read four times as
      * much.
      */
-    static final int SEEN_BUCKETS = 1 << 14;
+    static final int SEEN_BUCKET_BITS = 14;
+    static final int SEEN_BUCKETS = 1 << SEEN_BUCKET_BITS;
     /** Where an entry of a {@link #SEEN_NAME} chunk keeps its fingerprint, time and String hash. */
     private static final int CHUNK_FINGERPRINT = 0;
     private static final int CHUNK_SEEN_AT = 1;
@@ -247,9 +248,9 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         return descriptor;
     }
 
-    /** The bucket of {@link #SEEN_NAME} that holds a fingerprint: its top bits, so a sorted write fills each in turn. */
+    /** The bucket of {@link #SEEN_NAME} that holds a fingerprint: its top {@link #SEEN_BUCKET_BITS} bits. */
     static int bucketOf(long fingerprint) {
-        return (int) (fingerprint >>> (Long.SIZE - Integer.numberOfTrailingZeros(SEEN_BUCKETS)));
+        return (int) (fingerprint >>> (Long.SIZE - SEEN_BUCKET_BITS));
     }
 
     /**
@@ -800,17 +801,17 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
 
     /**
      * Appends {@code entries} to the current key's {@link #SEEN_NAME}, one chunk per bucket they fall in, and clears
-     * them. Sorted by fingerprint, each bucket's entries are one run: a write of 400,000 entries is at most
-     * {@link #SEEN_BUCKETS} appends of about 24 each.
+     * them: a write of 400,000 entries is at most {@link #SEEN_BUCKETS} appends of about 24 each.
      */
     private void writeChunks(UnwrittenFingerprints entries) throws Exception {
-        int[] order = entries.inKeyOrder();
-        int start = 0;
-        while (start < order.length) {
-            int bucket = bucketOf(entries.fingerprint(order[start]));
-            int end = start + 1;
-            while (end < order.length && bucketOf(entries.fingerprint(order[end])) == bucket) {
-                end++;
+        UnwrittenFingerprints.Buckets buckets = entries.byBucket(SEEN_BUCKET_BITS);
+        int[] order = buckets.order();
+        int[] starts = buckets.starts();
+        for (int bucket = 0; bucket < SEEN_BUCKETS; bucket++) {
+            int start = starts[bucket];
+            int end = starts[bucket + 1];
+            if (start == end) {
+                continue;
             }
             long[] chunk = new long[CHUNK_ENTRY_LONGS * (end - start)];
             for (int i = start, at = 0; i < end; i++, at += CHUNK_ENTRY_LONGS) {
@@ -819,7 +820,6 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
                 chunk[at + CHUNK_CHECK] = entries.check(order[i]);
             }
             seenBuckets.of(bucket, seenDescriptor).add(chunk);
-            start = end;
         }
         entries.clear();
     }

@@ -15,10 +15,8 @@ import java.util.Arrays;
  */
 final class UnwrittenFingerprints {
 
-    /** An entry's place in the arrays takes the low bits of its sort key (see {@link #inKeyOrder}). */
-    private static final int INDEX_BITS = 24;
-    static final int MAX_ENTRIES = 1 << INDEX_BITS;
-    private static final long INDEX_MASK = MAX_ENTRIES - 1;
+    /** Entries a key may hold: room enough for any write threshold, and a bound on a runaway key's memory. */
+    static final int MAX_ENTRIES = 1 << 24;
 
     private long[] fingerprints = new long[64];
     private long[] seenAts = new long[64];
@@ -79,23 +77,31 @@ final class UnwrittenFingerprints {
     }
 
     /**
-     * The indexes of all entries by fingerprint, unsigned (as RocksDB orders serialized longs, and as
-     * {@link DestinationBatcher#bucketOf} takes the top bits: each bucket's entries come out as one run). Each
-     * fingerprint's high 40 bits sort, with its index in the low bits: two fingerprints agreeing in those 40 bits
-     * are in one bucket either way, and one primitive sort beats sorting boxed entries.
+     * The entries grouped by bucket, a fingerprint's top {@code bucketBits} bits (as
+     * {@link DestinationBatcher#bucketOf} takes them): bucket {@code b} holds {@code order[starts[b]]} up to
+     * {@code order[starts[b + 1] - 1]}, in the order they were added. A counting pass and a placing pass: sorting
+     * 400,000 fingerprints for each write was a fifth of the write's CPU in the throughput benchmark, and nothing
+     * reads a bucket's entries in any particular order.
      */
-    int[] inKeyOrder() {
-        long[] sortKeys = new long[size];
+    Buckets byBucket(int bucketBits) {
+        int shift = Long.SIZE - bucketBits;
+        int[] starts = new int[(1 << bucketBits) + 1];
         for (int i = 0; i < size; i++) {
-            sortKeys[i] = ((fingerprints[i] ^ Long.MIN_VALUE) & ~INDEX_MASK) | i;
+            starts[(int) (fingerprints[i] >>> shift) + 1]++;
         }
-        Arrays.sort(sortKeys);
+        for (int bucket = 1; bucket < starts.length; bucket++) {
+            starts[bucket] += starts[bucket - 1];
+        }
+        int[] next = Arrays.copyOf(starts, starts.length - 1);
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
-            order[i] = (int) (sortKeys[i] & INDEX_MASK);
+            order[next[(int) (fingerprints[i] >>> shift)]++] = i;
         }
-        return order;
+        return new Buckets(order, starts);
     }
+
+    /** Entry indexes by bucket, see {@link #byBucket}. */
+    record Buckets(int[] order, int[] starts) {}
 
     /** Forgets every entry, keeping the arrays: a key that filled them once is likely to fill them again. */
     void clear() {

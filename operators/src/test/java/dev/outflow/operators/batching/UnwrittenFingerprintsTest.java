@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UnwrittenFingerprintsTest {
 
     @Test
-    void entriesComeOutInTheOrderRocksDbKeepsTheirSerializedFingerprints() {
+    void entriesComeOutGroupedByTheBucketTheirFingerprintsTopBitsName() {
         UnwrittenFingerprints unwritten = new UnwrittenFingerprints();
         SplittableRandom random = new SplittableRandom(7);
         List<Long> added = new ArrayList<>();
@@ -20,17 +20,26 @@ class UnwrittenFingerprintsTest {
             unwritten.add(fingerprint, 1_000 + i, i);
             added.add(fingerprint);
         }
+        int bucketBits = 6;
+
+        UnwrittenFingerprints.Buckets buckets = unwritten.byBucket(bucketBits);
 
         List<Long> written = new ArrayList<>();
-        for (int index : unwritten.inKeyOrder()) {
-            written.add(unwritten.fingerprint(index));
-            assertThat(unwritten.check(index)).as("the check stays with its fingerprint")
-                    .isEqualTo(added.indexOf(unwritten.fingerprint(index)));
+        for (int bucket = 0; bucket < 1 << bucketBits; bucket++) {
+            int previous = -1;
+            for (int at = buckets.starts()[bucket]; at < buckets.starts()[bucket + 1]; at++) {
+                int index = buckets.order()[at];
+                long fingerprint = unwritten.fingerprint(index);
+                assertThat(fingerprint >>> (Long.SIZE - bucketBits)).as("its bucket").isEqualTo(bucket);
+                assertThat(index).as("a bucket keeps the order they were added in").isGreaterThan(previous);
+                assertThat(unwritten.check(index)).as("the check stays with its fingerprint")
+                        .isEqualTo(added.indexOf(fingerprint));
+                previous = index;
+                written.add(fingerprint);
+            }
         }
-
-        // serialized big-endian, longs compare as unsigned: negative fingerprints come last
-        assertThat(written).containsExactlyInAnyOrderElementsOf(added)
-                .isSortedAccordingTo(Long::compareUnsigned);
+        assertThat(buckets.starts()[1 << bucketBits]).isEqualTo(5_000);
+        assertThat(written).containsExactlyInAnyOrderElementsOf(added);
     }
 
     @Test
@@ -51,6 +60,6 @@ class UnwrittenFingerprintsTest {
 
         assertThat(unwritten.isEmpty()).isTrue();
         assertThat(unwritten.indexOf(-7)).isEqualTo(-1);
-        assertThat(unwritten.inKeyOrder()).isEmpty();
+        assertThat(unwritten.byBucket(4).order()).isEmpty();
     }
 }
