@@ -100,19 +100,22 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
             if (event.attempts() == 0) {
                 group.firstAttempt(outcome == AttemptOutcome.DELIVERED);
             }
-            RoutedEvent tried = event.withAttempt(attempt.toRecord(status, error));
             long latency = Math.max(0, now - event.routedAt());
-            switch (outcome) {
-                case DELIVERED -> {
-                    group.delivered().inc();
-                    group.latency().update(latency);
-                    if (tried.attempts() > 1) {
-                        group.retryAge().update(Math.max(0, now - tried.firstAttemptAt()));
-                    }
-                    deliveredByStatus.computeIfAbsent(status, unused -> new ArrayList<>(events.length))
-                            .add(new DeliveryLogRecord.Event(tried.messageId(), tried.attempts(), latency,
-                                    tried.origin()));
+            if (outcome == AttemptOutcome.DELIVERED) {
+                // what withAttempt would record, without copying the event and its history: a delivered event
+                // goes no further than this line of the delivery log
+                int attempts = event.attempts() + 1;
+                group.delivered().inc();
+                group.latency().update(latency);
+                if (attempts > 1) {
+                    group.retryAge().update(Math.max(0, now - event.firstAttemptAt()));
                 }
+                deliveredByStatus.computeIfAbsent(status, unused -> new ArrayList<>(events.length))
+                        .add(new DeliveryLogRecord.Event(event.messageId(), attempts, latency, event.origin()));
+                continue;
+            }
+            RoutedEvent tried = event.withAttempt(attempt.toRecord(status, error));
+            switch (outcome) {
                 case RETRYABLE -> {
                     long windowEnd = tried.firstAttemptAt() + destination.delivery().retry().windowMs();
                     if (now >= windowEnd) {
