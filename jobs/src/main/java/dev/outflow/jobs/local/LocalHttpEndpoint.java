@@ -14,6 +14,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.ExceptionListener;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
 import org.apache.hc.core5.http.io.SocketConfig;
@@ -122,6 +123,7 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     public record ReceivedRequest(String method, String path, Map<String, String> headers, JsonNode body) {}
 
     private static final int KEPT_REQUESTS = 10_000;
+    static final int BUFFER_BYTES = 64 * 1024;
     /**
      * Also bounded by the events their bodies hold: batch endpoints get a hundred events per request, and the
      * throughput benchmark's endpoints, in the job's process, would otherwise keep a million parsed events alive
@@ -142,6 +144,7 @@ public final class LocalHttpEndpoint implements AutoCloseable {
                 // requests are addressed to 127.0.0.1; without this the server answers 421 to any other host name
                 .setCanonicalHostName("127.0.0.1")
                 .setSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(Timeout.ofSeconds(60)).build())
+                .setHttp1Config(Http1Config.custom().setBufferSize(BUFFER_BYTES).build())
                 // clients that time out and go away (black hole, slow endpoint) are expected, not worth a log line
                 .setExceptionListener(ExceptionListener.NO_OP)
                 .register("*", this::handle)
