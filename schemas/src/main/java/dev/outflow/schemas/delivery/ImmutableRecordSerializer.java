@@ -6,7 +6,6 @@ import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A hand-written Flink serializer for one of the job's immutable records that carry payload bytes.
@@ -29,8 +28,8 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
     private static final int REPEATED_MAX_BYTES = 128;
     private static final int REPEATED_SLOTS = 1_024;
-    /** Values of {@link #readRepeatedString}, by a hash of their bytes; a race at worst replaces a slot. */
-    private static final KnownString[] REPEATED = new KnownString[REPEATED_SLOTS];
+    /** Values of {@link #readRepeatedString}, by a hash of their bytes; Strings are immutable, so races are safe. */
+    private static final String[] REPEATED = new String[REPEATED_SLOTS];
 
     @Override
     public final boolean isImmutableType() {
@@ -112,21 +111,29 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
             hash = 31 * hash + scratch[i];
         }
         int slot = (hash ^ (hash >>> 16)) & (REPEATED_SLOTS - 1);
-        KnownString known = REPEATED[slot];
-        if (known != null && Arrays.equals(known.utf8, 0, known.utf8.length, scratch, 0, length)) {
-            return known.value;
+        String known = REPEATED[slot];
+        if (known != null && sameAscii(known, scratch, length)) {
+            return known;
         }
         String read = new String(scratch, 0, length, StandardCharsets.UTF_8);
-        // one object per slot, its fields final: a reader racing a replacement sees the old pair or the new one
-        REPEATED[slot] = new KnownString(read, Arrays.copyOf(scratch, length));
+        if (read.length() == length) {
+            // ASCII only (one byte per char), so that the comparison above holds; a race only replaces a slot
+            REPEATED[slot] = read;
+        }
         return read;
     }
 
-    /**
-     * A value {@link #readRepeatedString} has read, with its bytes: comparing bytes with bytes takes one vectorized
-     * range compare, where comparing a String's chars with bytes took a loop of {@code charAt} calls.
-     */
-    private record KnownString(String value, byte[] utf8) {}
+    private static boolean sameAscii(String known, byte[] bytes, int length) {
+        if (known.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (known.charAt(i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A byte array that may be null: its length (-1 for null), then its bytes. */
     static void writeBytes(byte[] bytes, DataOutputView target) throws IOException {
