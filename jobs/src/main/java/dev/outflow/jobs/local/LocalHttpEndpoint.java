@@ -123,6 +123,10 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     public record ReceivedRequest(String method, String path, Map<String, String> headers, JsonNode body) {}
 
     private static final int KEPT_REQUESTS = 10_000;
+    /**
+     * Connection buffers: a batch body of 48-60 KB comes in one or two socket reads, where HttpCore's default of
+     * 8 KB took eight (the endpoints share the benchmark's cores with the job).
+     */
     static final int BUFFER_BYTES = 64 * 1024;
     /**
      * Also bounded by the events their bodies hold: batch endpoints get a hundred events per request, and the
