@@ -20,7 +20,7 @@ public final class DeliveryBatchSerializer extends ImmutableRecordSerializer<Del
 
     @Override
     public void serialize(DeliveryBatch batch, DataOutputView target) throws IOException {
-        writeString(batch.destinationId(), target);
+        writeRepeatedString(batch.destinationId(), target);
         target.writeInt(batch.shard());
         RoutedEvent[] events = batch.events();
         target.writeInt(events.length);

@@ -25,8 +25,8 @@ public final class DeliveryLogRecordSerializer extends ImmutableRecordSerializer
 
     @Override
     public void serialize(DeliveryLogRecord record, DataOutputView target) throws IOException {
-        writeString(record.destinationId(), target);
-        writeString(record.status() == null ? null : record.status().name(), target);
+        writeRepeatedString(record.destinationId(), target);
+        writeRepeatedString(record.status() == null ? null : record.status().name(), target);
         writeString(record.reason(), target);
         target.writeInt(record.httpStatus());
         target.writeLong(record.at());

@@ -30,6 +30,8 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
     private static final int REPEATED_SLOTS = 1_024;
     /** Values of {@link #readRepeatedString}, by a hash of their bytes; Strings are immutable, so races are safe. */
     private static final String[] REPEATED = new String[REPEATED_SLOTS];
+    /** Bytes of {@link #writeRepeatedString}'s values, by the identity of their String instance. */
+    private static final EncodedString[] ENCODED = new EncodedString[REPEATED_SLOTS];
 
     @Override
     public final boolean isImmutableType() {
@@ -73,6 +75,35 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
     static void writeString(String value, DataOutputView target) throws IOException {
         writeBytes(value == null ? null : value.getBytes(StandardCharsets.UTF_8), target);
     }
+
+    /**
+     * As {@link #writeString}, for a string that takes a handful of values across all records and comes as one
+     * shared instance per value (a destination id from the catalog or from {@link #readRepeatedString}, an event
+     * type): its bytes are encoded once per instance, not once per record.
+     */
+    static void writeRepeatedString(String value, DataOutputView target) throws IOException {
+        if (value == null) {
+            target.writeInt(-1);
+            return;
+        }
+        int slot = System.identityHashCode(value) & (REPEATED_SLOTS - 1);
+        EncodedString known = ENCODED[slot];
+        byte[] bytes;
+        if (known != null && known.value == value) {
+            bytes = known.utf8;
+        } else {
+            bytes = value.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length <= REPEATED_MAX_BYTES) {
+                // one object per slot, its fields final: a racing reader sees the old pair or the new one
+                ENCODED[slot] = new EncodedString(value, bytes);
+            }
+        }
+        target.writeInt(bytes.length);
+        target.write(bytes);
+    }
+
+    /** A string instance {@link #writeRepeatedString} has written, with its UTF-8 bytes. */
+    private record EncodedString(String value, byte[] utf8) {}
 
     static String readString(DataInputView source) throws IOException {
         int length = source.readInt();

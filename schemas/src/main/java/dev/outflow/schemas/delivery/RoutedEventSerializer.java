@@ -26,10 +26,10 @@ public final class RoutedEventSerializer extends ImmutableRecordSerializer<Route
 
     @Override
     public void serialize(RoutedEvent event, DataOutputView target) throws IOException {
-        writeString(event.destinationId(), target);
+        writeRepeatedString(event.destinationId(), target);
         target.writeInt(event.shard());
         writeString(event.messageId(), target);
-        writeString(event.eventType(), target);
+        writeRepeatedString(event.eventType(), target);
         writeBytes(event.payload(), target);
         writeString(event.origin(), target);
         target.writeLong(event.routedAt());

@@ -60,6 +60,21 @@ class DeliveryRecordsSerializationTest {
     }
 
     @Test
+    void aDestinationIdWrittenAgainAndAgainAsOneInstanceOrAsCopiesReadsBackAsItself() {
+        String shared = "warehouse";
+        for (int i = 0; i < 3_000; i++) {
+            // the writer keeps the bytes of each instance it has written: copies and other ids must not mix
+            String id = switch (i % 3) {
+                case 0 -> shared;
+                case 1 -> new String(shared.toCharArray());
+                default -> "dest-\u00e9-" + i;
+            };
+            RoutedEvent event = new RoutedEvent(id, 0, "m" + i, "track", new byte[0], null, 0);
+            assertThat(assertImmutableRoundTrip(RoutedEvent.class, event).destinationId()).isEqualTo(id);
+        }
+    }
+
+    @Test
     void deliveryAttemptRoundTripsForEachOutcome() {
         for (AttemptOutcome outcome : AttemptOutcome.values()) {
             String error = outcome == AttemptOutcome.DELIVERED ? null : "http 503";
