@@ -875,6 +875,32 @@ class DestinationBatcherTest {
         assertOlderDedupStateKeepsItsDuplicates("ca1119a", DestinationBatcher.FINGERPRINT_SEEN_NAME, backend);
     }
 
+    /**
+     * The same for a checkpoint whose dedup chunks hold three longs an entry (commit 4a6a8b1, before
+     * {@link SeenChunks#PACKED}; the same events and times, written by this harness at that commit): its entries are
+     * read as they are, next to packed chunks written after the restore.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void entriesInChunksOfThreeLongsAreStillDuplicates(Backend backend) throws Exception {
+        harness = openHarness(backend, snapshotOf("4a6a8b1", backend));
+        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+
+        harness.setProcessingTime(NOW + 4_999);
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m4", 10)));
+        harness.processElement1(record(event("deduped", 1, "m3", 10)));
+        harness.prepareSnapshotPreBarrier(++checkpointId);
+        harness.processElement1(record(event("deduped", 0, "m4", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).extracting(filtered -> filtered.getValue().messageIds())
+                .as("old entries, then a packed one written after the restore")
+                .containsExactly(List.of("m1"), List.of("m3"), List.of("m4"));
+
+        harness.setProcessingTime(NOW + 5_000);
+        harness.processElement1(record(event("deduped", 0, "m2", 10)));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("m2's window is over").hasSize(3);
+    }
+
     private void assertOlderDedupStateKeepsItsDuplicates(String commit, String olderStateName, Backend backend)
             throws Exception {
         harness = openHarness(backend, snapshotOf(commit, backend));
