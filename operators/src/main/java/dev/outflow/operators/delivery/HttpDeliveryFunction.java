@@ -72,6 +72,8 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
         byte[] body = DeliveryRequests.body(batch, !destination.batching().isSingle());
         Map<String, String> headers = DeliveryRequests.headers(batch, destination.headers());
         String url = ActionUrl.of(destination, batch);
+        // counted here, while the batch's events are in this thread's cache, not on the client's I/O thread
+        int attemptNumber = attemptNumber(batch);
         lane.limiter().submit(() -> {
             long startedAt = System.currentTimeMillis();
             DestinationLane.Hold late = lane.pausedAt(startedAt);
@@ -82,7 +84,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
             }
             long startNanos = System.nanoTime();
             return transport.send(destination.method(), url, headers, body, destination.delivery().timeoutMs())
-                    .handle((response, error) -> classify(batch, response, error, startedAt,
+                    .handle((response, error) -> classify(batch, attemptNumber, response, error, startedAt,
                             (System.nanoTime() - startNanos) / 1_000_000))
                     .thenApply(lane::learnAndTell);
         }).thenAccept(attempt -> resultFuture.complete(List.of(attempt)));
@@ -98,7 +100,12 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
 
     static DeliveryAttempt classify(DeliveryBatch batch, HttpResult response, Throwable error, long startedAt,
             long latencyMs) {
-        int attempt = attemptNumber(batch);
+        return classify(batch, attemptNumber(batch), response, error, startedAt, latencyMs);
+    }
+
+    /** As above, for {@code attempt}, the batch's attempt number (see {@link #attemptNumber}). */
+    static DeliveryAttempt classify(DeliveryBatch batch, int attempt, HttpResult response, Throwable error,
+            long startedAt, long latencyMs) {
         if (error == null) {
             int status = response.status();
             AttemptOutcome outcome = AttemptOutcome.ofStatus(status);
