@@ -13,9 +13,15 @@ public enum EventType {
     ALIAS,
     DELETE;
 
+    /**
+     * One instance per type: every routed event carries it, and the serializers write a string they have seen
+     * before from bytes kept per instance.
+     */
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /** The name as it appears in the {@code type} field and in configuration ({@code track}, ...). */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /** Case-insensitive, because some libraries send {@code "Track"}; Segment accepts those too. */
