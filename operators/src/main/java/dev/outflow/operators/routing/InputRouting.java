@@ -92,6 +92,9 @@ final class InputRouting implements Serializable {
     private void route(SegmentEvent event, SuppressionMode fromTopic, RawEvent input, long now, SideOutputs ctx,
             Collector<RoutedEvent> out) {
         byte[] shared = null;
+        // one String for all of the event's destinations: built for each, it was three concatenations per event in
+        // the throughput benchmark
+        String origin = input.origin();
         for (RouteDecision decision : router.route(event, fromTopic)) {
             DestinationConfig target = decision.destination();
             if (decision.failed()) {
@@ -101,7 +104,7 @@ final class InputRouting implements Serializable {
             if (!decision.routed()) {
                 metrics.of(target.id()).filtered(decision.filterReason().code()).inc();
                 ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(), target.id(),
-                        decision.filterReason().code(), now, input.origin()));
+                        decision.filterReason().code(), now, origin));
                 continue;
             }
             byte[] payload;
@@ -117,7 +120,7 @@ final class InputRouting implements Serializable {
             int shard = shardOf(event, target.batching().shards());
             metrics.of(target.id()).routed().inc();
             out.collect(new RoutedEvent(target.id(), shard, event.messageId(), event.type().wireName(), payload,
-                    input.origin(), now));
+                    origin, now));
         }
     }
 
