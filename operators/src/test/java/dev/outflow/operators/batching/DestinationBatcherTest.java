@@ -210,12 +210,12 @@ class DestinationBatcherTest {
 
         assertThat(harness.extractOutputValues()).containsExactly(
                 new DeliveryBatch("single", 0, new RoutedEvent[] {first}, 10, NOW),
-                new DeliveryBatch("single", 0, new RoutedEvent[] {second}, 10, NOW));
+                new DeliveryBatch("single", 0, new RoutedEvent[] {second}, 10, NOW + MAX_WAIT));
         assertStateAndTimersCleared();
     }
 
     @Test
-    void theTimerOfABatchFlushedByCountDoesNotFireLater() throws Exception {
+    void theTimerOfABatchFlushedByCountSendsNothingWhenItFires() throws Exception {
         harness = openHarness(Backend.HEAP, null);
         for (int i = 0; i < 3; i++) {
             harness.processElement1(record(event("counted", 0, "m" + i, 10)));
@@ -295,6 +295,56 @@ class DestinationBatcherTest {
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(batch -> assertThat(batch.events()).extracting(RoutedEvent::messageId)
                         .containsExactly("m1", "m2", "m3"));
+        assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void batchesSentFullShareOneTimerThatStillSendsALaterBatchAtItsOwnDeadline(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        for (int n = 0; n < 9; n++) {
+            harness.processElement1(record(event("counted", 0, "full-" + n, 10)));
+        }
+        assertThat(harness.extractOutputValues()).as("three full batches").hasSize(3);
+        assertThat(harness.numProcessingTimeTimers()).as("the first batch's timer, kept").isEqualTo(1);
+
+        harness.setProcessingTime(NOW + 400);
+        RoutedEvent late = event("counted", 0, "late", 10);
+        harness.processElement1(record(late));
+        assertThat(harness.numProcessingTimeTimers()).as("the late batch counts on the kept timer").isEqualTo(1);
+
+        harness.setProcessingTime(NOW + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).as("the kept timer fired before the late batch was due")
+                .hasSize(3);
+        assertThat(harness.numProcessingTimeTimers()).as("the late batch's own deadline").isEqualTo(1);
+
+        harness.setProcessingTime(NOW + 400 + MAX_WAIT - 1);
+        assertThat(harness.extractOutputValues()).hasSize(3);
+        harness.setProcessingTime(NOW + 400 + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).hasSize(4).last().isEqualTo(
+                new DeliveryBatch("counted", 0, new RoutedEvent[] {late}, 10, NOW + 400 + MAX_WAIT));
+        assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBatchCountingOnAKeptTimerIsSentAtItsDeadlineAfterARestore(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        for (int n = 0; n < 3; n++) {
+            harness.processElement1(record(event("counted", 0, "full-" + n, 10)));
+        }
+        harness.setProcessingTime(NOW + 400);
+        RoutedEvent late = event("counted", 0, "late", 10);
+        harness.processElement1(record(late));
+        OperatorSubtaskState snapshot = checkpoint(NOW + 450);
+        harness.close();
+
+        harness = openHarness(backend, snapshot);
+        harness.setProcessingTime(NOW + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.setProcessingTime(NOW + 400 + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).containsExactly(
+                new DeliveryBatch("counted", 0, new RoutedEvent[] {late}, 10, NOW + 400 + MAX_WAIT));
         assertStateAndTimersCleared();
     }
 
@@ -798,13 +848,19 @@ class DestinationBatcherTest {
     }
 
     /**
-     * Nothing buffered, parked or scheduled. Only the dedup state is left: it remembers messageIds for the
-     * destination's dedup window and is cleared by its TTL.
+     * Nothing buffered or parked, and nothing scheduled once the max wait is over: a batch sent before its deadline
+     * leaves its timer for the key's next batch, and that timer, firing on nothing, sends nothing and leaves
+     * nothing. Only the dedup state is left: it remembers messageIds for the destination's dedup window and is
+     * cleared by its TTL.
      */
     private void assertStateAndTimersCleared() throws Exception {
         assertThat(bufferedKeys()).as("keys holding batch state").isZero();
         assertThat(keysOf(DestinationBatcher.PARKED.getName())).as("keys holding parked retries").isEmpty();
+        int outputs = harness.getOutput().size();
+        harness.setProcessingTime(harness.getProcessingTime() + MAX_WAIT);
+        assertThat(harness.getOutput()).as("outputs after the last deadline").hasSize(outputs);
         assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
+        assertThat(bufferedKeys()).as("keys holding batch state").isZero();
     }
 
     /**
