@@ -1,5 +1,6 @@
 package dev.outflow.operators.batching;
 
+import dev.outflow.operators.OutputTags;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.ParkedBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
@@ -7,6 +8,7 @@ import dev.outflow.schemas.delivery.RoutedEvent;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Runs a {@link DestinationBatcher} and, right before each checkpoint barrier, has it write what it keeps on the
@@ -45,9 +47,11 @@ public final class DestinationBatchOperator
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         DestinationBatcher batcher = batcher();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
         for (String key : batcher.keysToSpill()) {
             setCurrentKey(key);
-            batcher.spill(key);
+            // duplicates found in an open batch on its way to the checkpoint leave before the barrier, as filtered
+            batcher.spill(key, now, filtered -> output.collect(OutputTags.FILTERED, new StreamRecord<>(filtered)));
         }
     }
 }

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Forms delivery batches per destination shard (the key, see {@link RoutedEvent#routeKey()}) from two inputs: newly
@@ -63,8 +64,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       no news; a probe the destination fails brings a new hold. The hold lives on the heap: after a restore the
  *       key learns it again from the next batch handed back.
  *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
- *       as filtered ({@code duplicate_message_id}). Events coming back for a retry are not checked: they are the
- *       same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
+ *       as filtered ({@code duplicate_message_id}). A batched event is checked when its batch goes out or is written
+ *       to state, together with the batch's other new events, in the order they came ({@link #dropDuplicates}); a
+ *       single event as it comes. Events coming back for a retry are not checked: they are the same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
  *       key has never seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
  *       are remembered on the heap ({@link UnwrittenFingerprints}) and written to {@link #SEEN_NAME} per key before
  *       the barrier (or sooner when many pile up), a chunk per bucket: what happened after a checkpoint is replayed
@@ -199,6 +201,8 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient Map<String, TreeMap<Long, Long>> parkedSlots;
     private transient DestinationMetrics metrics;
     private transient AtomicLong parkedEvents;
+    /** What {@link SeenMessageIdFilter#prefetch} read, kept so that its reads are not left out. */
+    private transient long prefetched;
 
     public DestinationBatcher(DestinationCatalog catalog) {
         this(catalog, MAX_FILTERED_SEEN_PER_KEY);
@@ -304,41 +308,89 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     @Override
     public void processElement1(RoutedEvent event, Context ctx, Collector<DeliveryBatch> out) throws Exception {
         DestinationConfig destination = catalog.get(event.destinationId());
-        long now = ctx.timerService().currentProcessingTime();
         long window = destination.delivery().dedupWindowMs();
         if (window > 0 && seenDescriptor != null) {
-            String key = ctx.getCurrentKey();
-            UnwrittenFingerprints unwritten = unwrittenSeen.computeIfAbsent(key,
-                    unused -> new UnwrittenFingerprints());
-            SeenMessageIdFilter filter = seenFilter(key, unwritten, window, now);
             long hash = SeenMessageIdFilter.hash(event.messageId());
             int check = event.messageId().hashCode();
-            int unwrittenIndex = -1;
-            if (filter.mayHaveSeen(hash, now)) {
-                unwrittenIndex = unwritten.indexOf(hash);
-                boolean duplicate = unwrittenIndex >= 0 && unwritten.check(unwrittenIndex) == check
-                        && now - unwritten.seenAt(unwrittenIndex) < window;
-                if (duplicate || seenInState(hash, check, now - window)) {
-                    metrics.of(destination.id()).duplicatesDropped().inc();
-                    ctx.output(OutputTags.FILTERED, DeliveryLogRecord.filtered(event.messageId(),
-                            event.destinationId(), FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
+            if (destination.batching().isSingle()) {
+                long now = ctx.timerService().currentProcessingTime();
+                if (duplicateElseRecorded(ctx.getCurrentKey(), event, hash, check, now, window,
+                        filtered -> ctx.output(OutputTags.FILTERED, filtered))) {
                     return;
                 }
-            }
-            if (unwrittenIndex >= 0) {
-                // the same farmhash as an unwritten entry, but another messageId or out of the window: the later
-                // one takes the entry (so at worst a repeat of the earlier one is sent again, never one dropped)
-                unwritten.replace(unwrittenIndex, now, check);
             } else {
-                unwritten.add(hash, now, check);
-                unwrittenSeenCount++;
-            }
-            filter.add(hash, now, now);
-            if (unwritten.size() >= maxUnwrittenSeenPerKey || unwrittenSeenCount >= maxUnwrittenSeen) {
-                writeSeen(ctx.getCurrentKey());
+                // checked with the rest of its batch when the batch goes out (dropDuplicates)
+                add(event, hash, check, destination.batching(), ctx, out);
+                return;
             }
         }
         add(event, destination.batching(), ctx, out);
+    }
+
+    /**
+     * Whether the current key has seen {@code event}'s messageId (of this {@code hash} and {@code check}) within
+     * {@code window}: a duplicate, reported to {@code filtered}. Else the messageId is recorded as seen
+     * {@code now}.
+     */
+    private boolean duplicateElseRecorded(String key, RoutedEvent event, long hash, int check, long now, long window,
+            Consumer<DeliveryLogRecord> filtered) throws Exception {
+        UnwrittenFingerprints unwritten = unwrittenSeen.computeIfAbsent(key, unused -> new UnwrittenFingerprints());
+        SeenMessageIdFilter filter = seenFilter(key, unwritten, window, now);
+        int unwrittenIndex = -1;
+        if (filter.mayHaveSeen(hash, now)) {
+            unwrittenIndex = unwritten.indexOf(hash);
+            boolean duplicate = unwrittenIndex >= 0 && unwritten.check(unwrittenIndex) == check
+                    && now - unwritten.seenAt(unwrittenIndex) < window;
+            if (duplicate || seenInState(hash, check, now - window)) {
+                metrics.of(event.destinationId()).duplicatesDropped().inc();
+                filtered.accept(DeliveryLogRecord.filtered(event.messageId(), event.destinationId(),
+                        FilterReason.DUPLICATE_MESSAGE_ID.code(), now, event.origin()));
+                return true;
+            }
+        }
+        if (unwrittenIndex >= 0) {
+            // the same farmhash as an unwritten entry, but another messageId or out of the window: the later
+            // one takes the entry (so at worst a repeat of the earlier one is sent again, never one dropped)
+            unwritten.replace(unwrittenIndex, now, check);
+        } else {
+            unwritten.add(hash, now, check);
+            unwrittenSeenCount++;
+        }
+        filter.add(hash, now, now);
+        if (unwritten.size() >= maxUnwrittenSeenPerKey || unwrittenSeenCount >= maxUnwrittenSeen) {
+            writeSeen(key);
+        }
+        return false;
+    }
+
+    /**
+     * Checks the open batch's unchecked events for duplicates all at once, in the order they came, and takes the
+     * duplicates out (reported to {@code filtered}). Their filter blocks are read first, all together: a lookup
+     * is a cache miss in a busy key's filter, and one per event as it came cost a fifth of the batcher's CPU in the
+     * throughput benchmark.
+     */
+    private void dropDuplicates(String key, OpenBatch open, long now, Consumer<DeliveryLogRecord> filtered)
+            throws Exception {
+        int count = open.uncheckedCount();
+        if (count == 0) {
+            return;
+        }
+        String destinationId = open.unchecked(0).destinationId();
+        long window = catalog.get(destinationId).delivery().dedupWindowMs();
+        SeenMessageIdFilter filter = seenFilter(key,
+                unwrittenSeen.computeIfAbsent(key, unused -> new UnwrittenFingerprints()), window, now);
+        prefetched += filter.prefetch(open.uncheckedHashes(), count);
+        boolean[] duplicates = null;
+        for (int i = 0; i < count; i++) {
+            if (duplicateElseRecorded(key, open.unchecked(i), open.uncheckedHash(i), open.uncheckedCheck(i), now,
+                    window, filtered)) {
+                if (duplicates == null) {
+                    duplicates = new boolean[count];
+                }
+                duplicates[i] = true;
+            }
+        }
+        open.checked(duplicates);
     }
 
     @Override
@@ -477,7 +529,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             return;
         }
         if (open.deadline <= timestamp) {
-            flush(key, open, ctx.timerService(), out);
+            flush(key, open, ctx, out);
         } else {
             // the timer of a batch sent early: this one is due later
             armDeadlineTimer(key, open.deadline, ctx.timerService());
@@ -576,20 +628,37 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         }
     }
 
+    /** Adds an event that needs no dedup check (checked already, or a retry). */
     private void add(RoutedEvent event, BatchingConfig limits, Context ctx, Collector<DeliveryBatch> out)
             throws Exception {
+        add(event, 0, 0, false, limits, ctx, out);
+    }
+
+    /** Adds a new event, to be checked for duplicates (messageId of this {@code hash} and {@code check}). */
+    private void add(RoutedEvent event, long hash, int check, BatchingConfig limits, Context ctx,
+            Collector<DeliveryBatch> out) throws Exception {
+        add(event, hash, check, true, limits, ctx, out);
+    }
+
+    private void add(RoutedEvent event, long hash, int check, boolean unchecked, BatchingConfig limits, Context ctx,
+            Collector<DeliveryBatch> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         String key = ctx.getCurrentKey();
         OpenBatch open = openBatch(key);
         long size = event.payload().length;
         if (open == null && (limits.isSingle() || size >= limits.maxBytes())) {
+            if (unchecked && duplicateElseRecorded(key, event, hash, check, now,
+                    catalog.get(event.destinationId()).delivery().dedupWindowMs(),
+                    filtered -> ctx.output(OutputTags.FILTERED, filtered))) {
+                return;
+            }
             emit(key, new DeliveryBatch(event.destinationId(), event.shard(), new RoutedEvent[] {event}, size, now),
                     ctx.timerService(), out);
             return;
         }
         if (open != null && open.bytes + size > limits.maxBytes()) {
             // Adding it would overflow the byte limit: send what is there and start afresh with this event.
-            flush(key, open, ctx.timerService(), out);
+            flush(key, open, ctx, out);
             open = null;
         }
         if (open == null) {
@@ -597,9 +666,13 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
             armDeadlineTimer(key, open.deadline, ctx.timerService());
             openBatches.put(key, open);
         }
-        open.add(event);
+        if (unchecked) {
+            open.addUnchecked(event, hash, check);
+        } else {
+            open.add(event);
+        }
         if (open.count() >= limits.maxEvents() || open.bytes >= limits.maxBytes()) {
-            flush(key, open, ctx.timerService(), out);
+            flush(key, open, ctx, out);
         }
     }
 
@@ -752,8 +825,10 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         return open;
     }
 
-    private void flush(String key, OpenBatch open, TimerService timers, Collector<DeliveryBatch> out)
-            throws Exception {
+    private void flush(String key, OpenBatch open, Context ctx, Collector<DeliveryBatch> out) throws Exception {
+        TimerService timers = ctx.timerService();
+        dropDuplicates(key, open, timers.currentProcessingTime(),
+                filtered -> ctx.output(OutputTags.FILTERED, filtered));
         openBatches.remove(key);
         if (open.inState) {
             buffer.clear();
@@ -788,9 +863,11 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
      * Writes what the heap holds for {@code key} (its open batch and the messageIds it has seen) to keyed state.
      * Called with {@code key} as the backend's current key, right before a checkpoint barrier.
      */
-    void spill(String key) throws Exception {
+    void spill(String key, long now, Consumer<DeliveryLogRecord> filtered) throws Exception {
         OpenBatch open = openBatches.get(key);
         if (open != null && open.changedSinceSpill) {
+            // the state holds checked events only: the check's entries go into the same checkpoint
+            dropDuplicates(key, open, now, filtered);
             buffer.update(open.events);
             deadline.update(open.deadline);
             open.inState = true;

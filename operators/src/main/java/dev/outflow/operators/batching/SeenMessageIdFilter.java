@@ -161,6 +161,25 @@ final class SeenMessageIdFilter {
         return maybe;
     }
 
+    /**
+     * Reads, in every generation, the block of each of the first {@code count} {@code hashes}, so that lookups of
+     * them right after find the blocks in the processor's caches. The reads do not wait for one another, so the
+     * processor has many misses in flight at once, where one lookup at a time waits out each miss (about 200 ns on
+     * the benchmark machine). Returns a value made of what it read, so that the reads are not left out.
+     */
+    long prefetch(long[] hashes, int count) {
+        long read = 0;
+        for (Generation generation : generations) {
+            long[] words = generation.words;
+            for (int i = 0; i < count; i++) {
+                int first = generation.firstWord(hashes[i]);
+                // both ends of the block: Java does not align arrays, so a block mostly spans two cache lines
+                read += words[first] ^ words[first + WORDS_PER_BLOCK - 1];
+            }
+        }
+        return read;
+    }
+
     /** Records {@code messageId}, seen at {@code seenAt}. */
     void add(String messageId, long seenAt, long now) {
         add(hash(messageId), seenAt, now);

@@ -657,6 +657,77 @@ class DestinationBatcherTest {
         assertThat(harness.extractOutputValues()).as("the window is over").hasSize(1);
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBatchedEventIsCheckedForDuplicatesWhenItsBatchGoesOut(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        harness.processElement1(record(event("counted", 0, "m2", 10)));
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(batch -> {
+            assertThat(batch.events()).extracting(RoutedEvent::messageId).containsExactly("m1", "m2");
+            assertThat(batch.payloadBytes()).isEqualTo(20);
+        });
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement().satisfies(filtered -> {
+            assertThat(filtered.getValue().messageIds()).containsExactly("m1");
+            assertThat(filtered.getValue().reason()).isEqualTo("duplicate_message_id");
+        });
+
+        harness.setProcessingTime(NOW + 100);
+        RoutedEvent fresh = event("counted", 0, "m3", 10);
+        harness.processElement1(record(event("counted", 0, "m2", 10)));
+        harness.processElement1(record(fresh));
+        harness.setProcessingTime(NOW + 100 + MAX_WAIT);
+
+        assertThat(harness.extractOutputValues()).hasSize(2).last().isEqualTo(
+                new DeliveryBatch("counted", 0, new RoutedEvent[] {fresh}, 10, NOW + 100 + MAX_WAIT));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).hasSize(2).last()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m2"));
+        assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void anOpenBatchReachesTheCheckpointCheckedForDuplicates(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent first = event("counted", 0, "m1", 10);
+        harness.processElement1(record(first));
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+
+        OperatorSubtaskState snapshot = checkpoint(NOW);
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("left before the barrier").singleElement()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m1"));
+        assertThat(keysWithSeenEntries()).containsExactly("counted#0");
+        harness.close();
+
+        harness = openHarness(backend, snapshot);
+        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        harness.setProcessingTime(NOW + MAX_WAIT);
+
+        assertThat(harness.extractOutputValues()).as("the batch as the checkpoint held it, without the repeat")
+                .containsExactly(new DeliveryBatch("counted", 0, new RoutedEvent[] {first}, 10, NOW + MAX_WAIT));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).as("still a duplicate after the restore")
+                .singleElement()
+                .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m1"));
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void aBatchOfOnlyDuplicatesSendsNothing() throws Exception {
+        harness = openHarness(Backend.HEAP, null);
+        for (int i = 0; i < 2; i++) {
+            for (String messageId : List.of("m1", "m2", "m3")) {
+                harness.processElement1(record(event("counted", 0, messageId, 10)));
+            }
+        }
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(batch -> assertThat(batch.events()).hasSize(3));
+        assertThat(harness.getSideOutput(OutputTags.FILTERED)).hasSize(3);
+        assertStateAndTimersCleared();
+    }
+
     @Test
     void aRetryIsNeverTakenForADuplicate() throws Exception {
         harness = openHarness(Backend.HEAP, null);
@@ -780,18 +851,19 @@ class DestinationBatcherTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void theKeyThatFillsTheTasksShareOfUnwrittenMessageIdsWritesItsOwn(Backend backend) throws Exception {
+        // single events: each is recorded as it comes (a batch's are recorded when it goes out)
         harness = openHarness(backend, null, DestinationBatcher.MAX_FILTERED_SEEN_PER_KEY, 3);
-        harness.processElement1(record(event("counted", 0, "m1", 10)));
-        harness.processElement1(record(event("counted", 0, "m2", 10)));
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m2", 10)));
         assertThat(keysWithSeenEntries()).isEmpty();
 
-        harness.processElement1(record(event("counted", 1, "o1", 10)));
+        harness.processElement1(record(event("deduped", 1, "o1", 10)));
         assertThat(keysWithSeenEntries()).as("the third for the task, the first for its key")
-                .containsExactly("counted#1");
+                .containsExactly("deduped#1");
 
-        harness.processElement1(record(event("counted", 0, "m3", 10)));
-        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("counted#0", "counted#1");
-        harness.processElement1(record(event("counted", 0, "m1", 10)));
+        harness.processElement1(record(event("deduped", 0, "m3", 10)));
+        assertThat(keysWithSeenEntries()).containsExactlyInAnyOrder("deduped#0", "deduped#1");
+        harness.processElement1(record(event("deduped", 0, "m1", 10)));
         assertThat(harness.getSideOutput(OutputTags.FILTERED)).singleElement()
                 .satisfies(filtered -> assertThat(filtered.getValue().messageIds()).containsExactly("m1"));
     }
