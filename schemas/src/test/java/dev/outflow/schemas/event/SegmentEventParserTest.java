@@ -123,6 +123,21 @@ class SegmentEventParserTest {
     }
 
     @Test
+    void eachRecordGetsTheReceivedAtOfItsOwnTimestamp() {
+        byte[] input = bytes("{\"type\":\"page\",\"userId\":\"u1\",\"messageId\":\"m1\"}");
+        long[] timestamps = {KAFKA_TIMESTAMP, KAFKA_TIMESTAMP, KAFKA_TIMESTAMP + 1, KAFKA_TIMESTAMP};
+        String[] expected = {"2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20.001Z",
+            "2023-11-14T22:13:20Z"};
+
+        for (int i = 0; i < timestamps.length; i++) {
+            SegmentEvent event = parser.parse(new RawEvent("in", 0, i, timestamps[i], null, input)).events().get(0);
+            assertThat(event.json().path("receivedAt").asText()).isEqualTo(expected[i]);
+            assertThat(new String(event.toBytes(), StandardCharsets.UTF_8))
+                    .startsWith("{\"receivedAt\":\"" + expected[i] + "\",");
+        }
+    }
+
+    @Test
     void anEventsOwnReceivedAtIsKept() {
         SegmentEvent event = parseOne("{\"type\":\"page\",\"userId\":\"u1\",\"receivedAt\":\"2024-01-01T00:00:00Z\"}");
 
