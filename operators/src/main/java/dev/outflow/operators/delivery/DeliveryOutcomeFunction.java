@@ -52,8 +52,6 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
 
     private transient DestinationMetrics metrics;
     private transient Random jitter;
-    /** What {@link #readAhead} read, kept so that its reads are not left out. */
-    private transient long readAhead;
 
     public DeliveryOutcomeFunction(DestinationCatalog catalog) {
         this.catalog = catalog;
@@ -88,7 +86,6 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         Map<Integer, List<RoutedEvent>> retriesByAttempts = new TreeMap<>();
         Map<Integer, List<DeliveryLogRecord.Event>> deliveredByStatus = new TreeMap<>();
         RoutedEvent[] events = batch.events();
-        readAhead += readAhead(events);
         for (int i = 0; i < events.length; i++) {
             int status = attempt.outcome() != AttemptOutcome.PARTIAL
                     ? attempt.status()
@@ -211,20 +208,5 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         ctx.output(OutputTags.DEAD_LETTERS, DeadLetter.undeliverable(event, reason, retryable, event.history(), now));
         out.collect(DeliveryLogRecord.of(event.messageId(), event.destinationId(), DeliveryStatus.DEAD_LETTERED,
                 reason, status, event.attempts(), latency, now, event.origin()));
-    }
-
-    /**
-     * Reads what the outcome needs of each event (the event, its messageId and its origin, each a separate object)
-     * in one pass before it is used: the answer comes milliseconds after the batch went out, by when these are out
-     * of the processor's caches. Read one event at a time, each object waits for its own cache miss; read like this,
-     * the misses of different events overlap. Returns a value made of what it read, so that the reads stay.
-     */
-    private static long readAhead(RoutedEvent[] events) {
-        long read = 0;
-        for (RoutedEvent event : events) {
-            String origin = event.origin();
-            read += event.routedAt() + event.messageId().length() + (origin == null ? 0 : origin.length());
-        }
-        return read;
     }
 }
