@@ -85,6 +85,13 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         }
         Map<Integer, List<RoutedEvent>> retriesByAttempts = new TreeMap<>();
         Map<Integer, List<DeliveryLogRecord.Event>> deliveredByStatus = new TreeMap<>();
+        // counted here and added once per attempt: per event, the metric lookups and the boxing of the status
+        // were a tenth of the outcome's CPU in the throughput profile
+        long firstAttempts = 0;
+        long firstAttemptsDelivered = 0;
+        long deliveredEvents = 0;
+        int lastStatus = -1;
+        List<DeliveryLogRecord.Event> deliveredOfLastStatus = null;
         RoutedEvent[] events = batch.events();
         for (int i = 0; i < events.length; i++) {
             int status = attempt.outcome() != AttemptOutcome.PARTIAL
@@ -98,20 +105,28 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                     : attempt.error();
             RoutedEvent event = events[i];
             if (event.attempts() == 0) {
-                group.firstAttempt(outcome == AttemptOutcome.DELIVERED);
+                firstAttempts++;
+                if (outcome == AttemptOutcome.DELIVERED) {
+                    firstAttemptsDelivered++;
+                }
             }
             long latency = Math.max(0, now - event.routedAt());
             if (outcome == AttemptOutcome.DELIVERED) {
                 // what withAttempt would record, without copying the event and its history: a delivered event
                 // goes no further than this line of the delivery log
                 int attempts = event.attempts() + 1;
-                group.delivered().inc();
+                deliveredEvents++;
                 group.latency().update(latency);
                 if (attempts > 1) {
                     group.retryAge().update(Math.max(0, now - event.firstAttemptAt()));
                 }
-                deliveredByStatus.computeIfAbsent(status, unused -> new ArrayList<>(events.length))
-                        .add(new DeliveryLogRecord.Event(event.messageId(), attempts, latency, event.origin()));
+                if (status != lastStatus) {
+                    lastStatus = status;
+                    deliveredOfLastStatus = deliveredByStatus.computeIfAbsent(status,
+                            unused -> new ArrayList<>(events.length));
+                }
+                deliveredOfLastStatus.add(
+                        new DeliveryLogRecord.Event(event.messageId(), attempts, latency, event.origin()));
                 continue;
             }
             RoutedEvent tried = event.withAttempt(attempt.toRecord(status, error));
@@ -131,6 +146,8 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
                 default -> deadLetter(ctx, out, group, tried, "permanent: " + error, false, status, latency, now);
             }
         }
+        group.firstAttempts(firstAttempts, firstAttemptsDelivered);
+        group.delivered().inc(deliveredEvents);
         deliveredByStatus.forEach((status, delivered) -> out.collect(new DeliveryLogRecord(destination.id(),
                 DeliveryStatus.DELIVERED, null, status, now, delivered)));
         retriesByAttempts.forEach((attempts, due) -> park(ctx, destination, batch.shard(), due, attempts,

@@ -111,12 +111,10 @@ public final class DestinationMetrics {
             return counter("retryWindowExpired");
         }
 
-        /** Events that had their first attempt, and those of them that the first attempt delivered. */
-        public void firstAttempt(boolean delivered) {
-            counter("firstAttempts").inc();
-            if (delivered) {
-                counter("firstAttemptsDelivered").inc();
-            }
+        /** {@code attempts} events had their first attempt; it delivered {@code delivered} of them. */
+        public void firstAttempts(long attempts, long delivered) {
+            counter("firstAttempts").inc(attempts);
+            counter("firstAttemptsDelivered").inc(delivered);
         }
 
         /** Milliseconds from an event's first attempt to its delivery, for events that needed a retry. */
