@@ -66,8 +66,9 @@ import java.util.function.Consumer;
  *   <li>A messageId already seen for the destination within its dedup window is not sent again: it is reported
  *       as filtered ({@code duplicate_message_id}). A batched event is checked when its batch goes out or is written
  *       to state, together with the batch's other new events, in the order they came ({@link #dropDuplicates}); a
- *       single event as it comes. Events coming back for a retry are not checked: they are the same event. A per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the
- *       key has never seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
+ *       single event as it comes. Events coming back for a retry are not checked: they are the same event. A
+ *       per-key bloom filter on the heap ({@link SeenMessageIdFilter}) answers for a messageId the key has never
+ *       seen, so only possible duplicates read the state. MessageIds seen since the last checkpoint
  *       are remembered on the heap ({@link UnwrittenFingerprints}) and written to {@link #SEEN_NAME} per key before
  *       the barrier (or sooner when many pile up), a chunk per bucket: what happened after a checkpoint is replayed
  *       from Kafka after a restore anyway. The state holds a fingerprint of each messageId, not the messageId: see
