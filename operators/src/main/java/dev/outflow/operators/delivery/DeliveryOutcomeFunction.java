@@ -85,8 +85,8 @@ public final class DeliveryOutcomeFunction extends ProcessFunction<DeliveryAttem
         }
         Map<Integer, List<RoutedEvent>> retriesByAttempts = new TreeMap<>();
         Map<Integer, List<DeliveryLogRecord.Event>> deliveredByStatus = new TreeMap<>();
-        // counted here and added once per attempt: per event, the metric lookups and the boxing of the status
-        // were a tenth of the outcome's CPU in the throughput profile
+        // counted here and added once per attempt, rather than two counter lookups by name and a boxed status
+        // for every event
         long firstAttempts = 0;
         long firstAttemptsDelivered = 0;
         long deliveredEvents = 0;
