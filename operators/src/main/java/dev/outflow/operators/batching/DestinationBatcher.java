@@ -311,21 +311,12 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         DestinationConfig destination = catalog.get(event.destinationId());
         long window = destination.delivery().dedupWindowMs();
         if (window > 0 && seenDescriptor != null) {
-            long hash = SeenMessageIdFilter.hash(event.messageId());
-            int check = event.messageId().hashCode();
-            if (destination.batching().isSingle()) {
-                long now = ctx.timerService().currentProcessingTime();
-                if (duplicateElseRecorded(ctx.getCurrentKey(), event, hash, check, now, window,
-                        filtered -> ctx.output(OutputTags.FILTERED, filtered))) {
-                    return;
-                }
-            } else {
-                // checked with the rest of its batch when the batch goes out (dropDuplicates)
-                add(event, hash, check, destination.batching(), ctx, out);
-                return;
-            }
+            // a single event is checked at once, a batched one with the rest of its batch (dropDuplicates)
+            add(event, SeenMessageIdFilter.hash(event.messageId()), event.messageId().hashCode(),
+                    destination.batching(), ctx, out);
+        } else {
+            add(event, destination.batching(), ctx, out);
         }
-        add(event, destination.batching(), ctx, out);
     }
 
     /**
@@ -635,7 +626,10 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         add(event, 0, 0, false, limits, ctx, out);
     }
 
-    /** Adds a new event, to be checked for duplicates (messageId of this {@code hash} and {@code check}). */
+    /**
+     * Adds a new event, to be checked for duplicates (messageId of this {@code hash} and {@code check}): at once if
+     * it goes out alone, else when its batch goes out.
+     */
     private void add(RoutedEvent event, long hash, int check, BatchingConfig limits, Context ctx,
             Collector<DeliveryBatch> out) throws Exception {
         add(event, hash, check, true, limits, ctx, out);
