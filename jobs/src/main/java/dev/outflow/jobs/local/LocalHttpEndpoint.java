@@ -147,7 +147,11 @@ public final class LocalHttpEndpoint implements AutoCloseable {
                 .setListenerPort(0)
                 // requests are addressed to 127.0.0.1; without this the server answers 421 to any other host name
                 .setCanonicalHostName("127.0.0.1")
-                .setSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(Timeout.ofSeconds(60)).build())
+                // No read timeout: a blocking read with one polls the socket first, a system call more for every
+                // read (a fifth of the endpoints' CPU in the throughput benchmark). Closing the endpoint closes its
+                // connections, and a client that goes away closes its end.
+                .setSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(Timeout.ZERO_MILLISECONDS)
+                        .build())
                 .setHttp1Config(Http1Config.custom().setBufferSize(BUFFER_BYTES).build())
                 // clients that time out and go away (black hole, slow endpoint) are expected, not worth a log line
                 .setExceptionListener(ExceptionListener.NO_OP)
