@@ -124,35 +124,15 @@ public final class OutflowJob {
     public static final MemorySize LOCAL_MANAGED_MEMORY = MemorySize.ofMebiBytes(512);
 
     /**
-     * Network buffers of the embedded MiniCluster: a delivery batch (100 events, about 60 KB in the throughput
-     * benchmark) spans two of Flink's default 32 KB buffers, and the receiving task then copies it into a spanning
-     * buffer that grows from 1 KB for every batch; with 128 KB most batches fit in one buffer, and each buffer of
-     * routed events carries four times as many. The throughput benchmark went from 81,868 events/s at 19.7 µs per
-     * event to 90,434 at 17.1 (256 KB: 87,414 at 18.4, with a p99 delivery latency of 478 ms against 53, as buffers
-     * took longer to fill).
-     */
-    public static final MemorySize LOCAL_SEGMENT_SIZE = MemorySize.parse("128kb");
-
-    /**
-     * Network memory of the embedded MiniCluster: twice the MiniCluster's default of 64 MB, so that the larger
-     * buffers ({@link #LOCAL_SEGMENT_SIZE}) still number 1,024.
-     */
-    public static final MemorySize LOCAL_NETWORK_MEMORY = MemorySize.ofMebiBytes(128);
-
-    /**
      * Configuration of an embedded MiniCluster (demo, benchmarks, {@code ./outflow run} without a cluster): managed
      * memory as a TaskManager of a few gigabytes has it. The MiniCluster's own default, 128 MB shared by all slots,
      * leaves RocksDB write buffers of a few megabytes per state: memtables flush every few seconds, compaction
      * runs all the time and every dedup lookup checks the filters of many small files (the throughput benchmark
-     * spent 20-30% more CPU per event that way). Network buffers of 128 KB instead of 32 ({@link #LOCAL_SEGMENT_SIZE}).
-     * On a real cluster the cluster's own configuration applies.
+     * spent 20-30% more CPU per event that way). On a real cluster the cluster's own configuration applies.
      */
     public static Configuration localClusterConfiguration() {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, LOCAL_MANAGED_MEMORY);
-        conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, LOCAL_SEGMENT_SIZE);
-        conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, LOCAL_NETWORK_MEMORY);
-        conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, LOCAL_NETWORK_MEMORY);
         return conf;
     }
 

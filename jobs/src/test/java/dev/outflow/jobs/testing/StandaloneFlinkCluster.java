@@ -281,8 +281,6 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         config.put("jobmanager.memory.process.size", settings.jobManagerMemory());
         config.put("taskmanager.memory.process.size", settings.taskManagerMemory());
         config.put("taskmanager.numberOfTaskSlots", String.valueOf(settings.slotsPerTaskManager()));
-        // as the README advises for a cluster: a delivery batch fits one network buffer
-        config.put("taskmanager.memory.segment-size", "128kb");
         config.put("heartbeat.interval", settings.heartbeatInterval().toMillis() + "ms");
         config.put("heartbeat.timeout", settings.heartbeatTimeout().toMillis() + "ms");
         config.put("restart-strategy.type", "fixed-delay");
