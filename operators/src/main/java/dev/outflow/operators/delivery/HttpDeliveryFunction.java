@@ -85,7 +85,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
             long startNanos = System.nanoTime();
             return transport.send(destination.method(), url, headers, body, destination.delivery().timeoutMs())
                     .handle((response, error) -> classify(batch, attemptNumber, response, error, startedAt,
-                            (System.nanoTime() - startNanos) / 1_000_000))
+                            (System.nanoTime() - startNanos) / 1_000_000, System.currentTimeMillis()))
                     .thenApply(lane::learnAndTell);
         }).thenAccept(attempt -> resultFuture.complete(List.of(attempt)));
     }
@@ -100,12 +100,17 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
 
     static DeliveryAttempt classify(DeliveryBatch batch, HttpResult response, Throwable error, long startedAt,
             long latencyMs) {
-        return classify(batch, attemptNumber(batch), response, error, startedAt, latencyMs);
+        return classify(batch, attemptNumber(batch), response, error, startedAt, latencyMs, startedAt + latencyMs);
     }
 
-    /** As above, for {@code attempt}, the batch's attempt number (see {@link #attemptNumber}). */
+    /**
+     * As above, for {@code attempt}, the batch's attempt number (see {@link #attemptNumber}), with the answer in at
+     * {@code answeredAt} (ms). A Retry-After's delay counts from then: the start plus a latency in whole
+     * milliseconds can fall up to two milliseconds short of it, and a batch sent again at the end of that shorter
+     * pause reached a throttling endpoint before the end of the pause it had asked for.
+     */
     static DeliveryAttempt classify(DeliveryBatch batch, int attempt, HttpResult response, Throwable error,
-            long startedAt, long latencyMs) {
+            long startedAt, long latencyMs, long answeredAt) {
         if (error == null) {
             int status = response.status();
             AttemptOutcome outcome = AttemptOutcome.ofStatus(status);
@@ -120,7 +125,8 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
             }
             String problem = outcome == AttemptOutcome.DELIVERED ? null : "http " + status;
             long notBefore = status == 429 || status == 503
-                    ? RetryAfter.until(response.headers().get("retry-after"), startedAt + latencyMs)
+                    ? RetryAfter.until(response.headers().get("retry-after"),
+                            Math.max(answeredAt, startedAt + latencyMs))
                     : 0;
             return new DeliveryAttempt(batch, outcome, status, problem, attempt, startedAt, latencyMs, notBefore,
                     new int[0]);

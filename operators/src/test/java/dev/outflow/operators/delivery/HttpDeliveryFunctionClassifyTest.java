@@ -88,6 +88,14 @@ class HttpDeliveryFunctionClassifyTest {
     }
 
     @Test
+    void aRetryAfterCountsFromWhenTheAnswerCameIn() {
+        // started at 1,000 and 25 whole milliseconds later, but the answer was in at 1,026
+        DeliveryAttempt throttled = HttpDeliveryFunction.classify(BATCH, 1,
+                new HttpResult(429, Map.of("retry-after", "1"), new byte[0]), null, 1_000L, 25L, 1_026L);
+        assertThat(throttled.notBefore()).isEqualTo(1_026L + 1_000);
+    }
+
+    @Test
     void a207WithFailedItemsIsPartialWithOneStatusPerEvent() {
         byte[] body = "{\"results\":[{\"messageId\":\"m2\",\"status\":503},{\"messageId\":\"m1\",\"status\":200}]}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
