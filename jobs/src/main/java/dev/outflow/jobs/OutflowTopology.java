@@ -135,7 +135,8 @@ public final class OutflowTopology {
     /**
      * Async I/O slots enough for every destination's lane to be full at once (its limit running plus its
      * backlog), twice over, so that a destination that stops answering never takes a healthy one's slots: past
-     * its backlog, its batches are deferred back to the batcher instead of queueing.
+     * its backlog, its batches are deferred back to the batcher instead of queueing (those of a destination that
+     * answers and drains its queue within a second still queue).
      */
     static int laneCapacity(DestinationCatalog catalog) {
         int lanes = 0;

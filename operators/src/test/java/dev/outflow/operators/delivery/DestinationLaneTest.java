@@ -124,20 +124,49 @@ class DestinationLaneTest {
     }
 
     @Test
-    void aFullBacklogDefersNewBatchesInsteadOfQueueingThem() {
+    void aFullBacklogOfALaneThatStoppedAnsweringDefersNewBatchesInsteadOfQueueingThem() {
         CompletableFuture<String> never = new CompletableFuture<>();
         for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
             assertThat(lane.admit(0)).isNull();
             lane.limiter().submit(() -> never);
         }
+        assertThat(lane.admit(DestinationLane.STALL_MS)).as("not an answer for 100 ms yet").isNull();
 
-        DestinationLane.Hold hold = lane.admit(0);
+        DestinationLane.Hold hold = lane.admit(DestinationLane.STALL_MS + 1);
 
         assertThat(hold.reason()).startsWith("saturated: 2 requests in flight and 4 waiting");
-        assertThat(hold.until()).as("no latency known yet: the minimum").isEqualTo(DestinationLane.MIN_DEFER_MS);
+        assertThat(hold.until()).as("no latency known yet: the minimum")
+                .isEqualTo(DestinationLane.STALL_MS + 1 + DestinationLane.MIN_DEFER_MS);
         assertThat(DestinationLane.holdsDestination(hold.reason())).as("new batches wait in the batcher").isTrue();
         assertThat(lane.learnAndTell(attempt(AttemptOutcome.DELIVERED, 200, 100, 0)).endsHold())
                 .as("the next answer resumes them").isTrue();
+    }
+
+    @Test
+    void aFullBacklogThatDrainsWithinASecondStillQueues() {
+        for (int i = 0; i < 20; i++) {
+            lane.learn(attempt(AttemptOutcome.DELIVERED, 200, 1_000, 0));
+        }
+        CompletableFuture<String> never = new CompletableFuture<>();
+        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
+            lane.limiter().submit(() -> never);
+        }
+
+        assertThat(lane.admit(1_050)).as("6 batches, 2 at a time, 10 ms each: drained in 30 ms").isNull();
+        assertThat(lane.admit(1_011 + DestinationLane.STALL_MS))
+                .as("but no answer for longer than 100 ms: stalled").isNotNull();
+    }
+
+    @Test
+    void aRefusedConnectionIsNoAnswer() {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
+            assertThat(lane.admit(0)).isNull();
+            lane.limiter().submit(() -> never);
+        }
+        lane.learn(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0, "connection failed: refused", 1, 90, 1));
+
+        assertThat(lane.admit(DestinationLane.STALL_MS + 1)).as("no answer since 0").isNotNull();
     }
 
     @Test
