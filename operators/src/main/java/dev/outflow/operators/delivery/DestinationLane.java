@@ -126,9 +126,24 @@ public final class DestinationLane {
     }
 
     /**
-     * Checked again just before a queued batch goes out: a Retry-After may have arrived while it waited. Null
-     * when it may go.
+     * Checked again just before a queued batch goes out: a Retry-After may have arrived while it waited, or the
+     * circuit opened (a destination that fails fast drains its queue fast, so many batches may be waiting when it
+     * does). Null when it may go.
      */
+    public Hold heldAt(long now) {
+        Hold paused = pausedAt(now);
+        if (paused != null) {
+            return paused;
+        }
+        long openUntil = breaker.openUntil();
+        if (now < openUntil) {
+            holdAnnounced.set(true);
+            return new Hold(openUntil, CIRCUIT_OPEN);
+        }
+        return null;
+    }
+
+    /** Whether a Retry-After holds the destination at {@code now}; null when none does. */
     public Hold pausedAt(long now) {
         long until = pausedUntil.get();
         if (now < until) {

@@ -76,7 +76,7 @@ public final class HttpDeliveryFunction extends RichAsyncFunction<DeliveryBatch,
         int attemptNumber = attemptNumber(batch);
         lane.limiter().submit(() -> {
             long startedAt = System.currentTimeMillis();
-            DestinationLane.Hold late = lane.pausedAt(startedAt);
+            DestinationLane.Hold late = lane.heldAt(startedAt);
             if (late != null) {
                 DeliveryAttempt deferred = DeliveryAttempt.deferred(batch, late.reason(), startedAt, late.until());
                 lane.learn(deferred);

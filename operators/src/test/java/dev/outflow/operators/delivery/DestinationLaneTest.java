@@ -124,6 +124,17 @@ class DestinationLaneTest {
     }
 
     @Test
+    void aBatchThatWaitedForASlotIsHeldIfTheCircuitOpenedMeanwhile() {
+        assertThat(lane.heldAt(1_000)).isNull();
+        for (int i = 0; i < 10; i++) {
+            lane.learn(attempt(AttemptOutcome.RETRYABLE, 503, 1_000, 0));
+        }
+
+        assertThat(lane.heldAt(1_010)).isEqualTo(new DestinationLane.Hold(11_010, "circuit open"));
+        assertThat(lane.heldAt(11_010)).as("open period over: the probe may go").isNull();
+    }
+
+    @Test
     void aFullBacklogOfALaneThatStoppedAnsweringDefersNewBatchesInsteadOfQueueingThem() {
         CompletableFuture<String> never = new CompletableFuture<>();
         for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
