@@ -281,6 +281,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         config.put("jobmanager.memory.process.size", settings.jobManagerMemory());
         config.put("taskmanager.memory.process.size", settings.taskManagerMemory());
         config.put("taskmanager.numberOfTaskSlots", String.valueOf(settings.slotsPerTaskManager()));
+        // as the README advises for a cluster: a delivery batch fits one network buffer, in-flight data bounded
+        config.put("taskmanager.memory.segment-size", "128kb");
+        config.put("taskmanager.network.memory.buffer-debloat.enabled", "true");
+        config.put("taskmanager.network.memory.buffer-debloat.target", "100ms");
         config.put("heartbeat.interval", settings.heartbeatInterval().toMillis() + "ms");
         config.put("heartbeat.timeout", settings.heartbeatTimeout().toMillis() + "ms");
         config.put("restart-strategy.type", "fixed-delay");
