@@ -1,6 +1,7 @@
 package dev.outflow.functions;
 
 import dev.outflow.operators.delivery.ApacheHttpTransport;
+import dev.outflow.operators.testutils.AsyncDeliveryHarness;
 import dev.outflow.schemas.catalog.CatalogLoader;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.SettingsCipher;
@@ -9,18 +10,11 @@ import dev.outflow.schemas.delivery.DeliveryAttempt;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -71,25 +65,8 @@ class FunctionDeliveryFunctionTest {
     }
 
     private static List<DeliveryAttempt> deliver(DeliveryBatch... batches) throws Exception {
-        FunctionDeliveryFunction function = new FunctionDeliveryFunction(catalog(), () -> new ApacheHttpTransport(4),
-                () -> KEY);
-        try (OneInputStreamOperatorTestHarness<DeliveryBatch, DeliveryAttempt> harness =
-                new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(function, 60_000, 16,
-                        AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(DeliveryBatch.class).createSerializer(new SerializerConfigImpl()))) {
-            harness.open();
-            for (DeliveryBatch batch : batches) {
-                harness.processElement(new StreamRecord<>(batch, 0));
-            }
-            harness.endInput();
-            List<DeliveryAttempt> attempts = new ArrayList<>();
-            for (Object output : harness.getOutput()) {
-                if (output instanceof StreamRecord<?> record) {
-                    attempts.add((DeliveryAttempt) record.getValue());
-                }
-            }
-            return attempts;
-        }
+        return AsyncDeliveryHarness.deliver(new FunctionDeliveryFunction(catalog(), () -> new ApacheHttpTransport(4),
+                () -> KEY), 16, List.of(batches));
     }
 
     private static List<String> ids(DeliveryAttempt attempt) {

@@ -2,6 +2,7 @@ package dev.outflow.operators.delivery;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.outflow.operators.testutils.AsyncDeliveryHarness;
 import dev.outflow.operators.testutils.Catalogs;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.delivery.AttemptOutcome;
@@ -9,12 +10,6 @@ import dev.outflow.schemas.delivery.DeliveryAttempt;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -76,27 +71,14 @@ class HttpDeliveryRetryAfterTest {
     }
 
     private static List<DeliveryAttempt> deliverOneBatchEach(DestinationCatalog catalog) throws Exception {
-        HttpDeliveryFunction function = new HttpDeliveryFunction(catalog, ApacheHttpTransport.factory(DESTINATIONS));
-        try (OneInputStreamOperatorTestHarness<DeliveryBatch, DeliveryAttempt> harness =
-                new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(function, 60_000, 1,
-                        AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(DeliveryBatch.class).createSerializer(new SerializerConfigImpl()))) {
-            harness.open();
-            for (int i = 0; i < DESTINATIONS; i++) {
-                RoutedEvent event = new RoutedEvent("d" + i, 0, "m" + i, "track",
-                        ("{\"type\":\"track\",\"messageId\":\"m" + i + "\"}").getBytes(StandardCharsets.UTF_8),
-                        "t/0/" + i, 1L);
-                harness.processElement(new StreamRecord<>(
-                        new DeliveryBatch("d" + i, 0, new RoutedEvent[] {event}, event.payload().length, 1L), 0));
-            }
-            harness.endInput();
-            List<DeliveryAttempt> attempts = new ArrayList<>();
-            for (Object output : harness.getOutput()) {
-                if (output instanceof StreamRecord<?> record) {
-                    attempts.add((DeliveryAttempt) record.getValue());
-                }
-            }
-            return attempts;
+        List<DeliveryBatch> batches = new ArrayList<>();
+        for (int i = 0; i < DESTINATIONS; i++) {
+            RoutedEvent event = new RoutedEvent("d" + i, 0, "m" + i, "track",
+                    ("{\"type\":\"track\",\"messageId\":\"m" + i + "\"}").getBytes(StandardCharsets.UTF_8),
+                    "t/0/" + i, 1L);
+            batches.add(new DeliveryBatch("d" + i, 0, new RoutedEvent[] {event}, event.payload().length, 1L));
         }
+        return AsyncDeliveryHarness.deliver(
+                new HttpDeliveryFunction(catalog, ApacheHttpTransport.factory(DESTINATIONS)), 1, batches);
     }
 }
