@@ -136,11 +136,7 @@ class DestinationLaneTest {
 
     @Test
     void aFullBacklogOfALaneThatStoppedAnsweringDefersNewBatchesInsteadOfQueueingThem() {
-        CompletableFuture<String> never = new CompletableFuture<>();
-        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
-            assertThat(lane.admit(0)).isNull();
-            lane.limiter().submit(() -> never);
-        }
+        fillBacklogAt(0);
         assertThat(lane.admit(DestinationLane.STALL_MS)).as("not an answer for 100 ms yet").isNull();
 
         DestinationLane.Hold hold = lane.admit(DestinationLane.STALL_MS + 1);
@@ -158,10 +154,7 @@ class DestinationLaneTest {
         for (int i = 0; i < 20; i++) {
             lane.learn(attempt(AttemptOutcome.DELIVERED, 200, 1_000, 0));
         }
-        CompletableFuture<String> never = new CompletableFuture<>();
-        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
-            lane.limiter().submit(() -> never);
-        }
+        fillBacklogAt(1_000);
 
         assertThat(lane.admit(1_050)).as("6 batches, 2 at a time, 10 ms each: drained in 30 ms").isNull();
         assertThat(lane.admit(1_011 + DestinationLane.STALL_MS))
@@ -170,11 +163,7 @@ class DestinationLaneTest {
 
     @Test
     void aRefusedConnectionIsNoAnswer() {
-        CompletableFuture<String> never = new CompletableFuture<>();
-        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
-            assertThat(lane.admit(0)).isNull();
-            lane.limiter().submit(() -> never);
-        }
+        fillBacklogAt(0);
         lane.learn(new DeliveryAttempt(BATCH, AttemptOutcome.RETRYABLE, 0, "connection failed: refused", 1, 90, 1));
 
         assertThat(lane.admit(DestinationLane.STALL_MS + 1)).as("no answer since 0").isNotNull();
@@ -192,6 +181,15 @@ class DestinationLaneTest {
 
         assertThat(lane.limiter().limit()).isEqualTo(1);
         assertThat(hold.until()).as("1 running and 4 waiting, one at a time, 5 s each").isEqualTo(25_000);
+    }
+
+    /** Admits and starts requests that never end at {@code now}, until the lane of limit 2 has a full backlog. */
+    private void fillBacklogAt(long now) {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        for (int i = 0; i < 2 + 2 * DestinationLane.BACKLOG_FACTOR; i++) {
+            assertThat(lane.admit(now)).isNull();
+            lane.limiter().submit(() -> never);
+        }
     }
 
     private static DeliveryAttempt attempt(AttemptOutcome outcome, int status, long at, long notBefore) {
