@@ -139,7 +139,7 @@ public final class OutflowJob {
      * Flink's buffer debloating, aiming at 100 ms of in-flight data per input: under backpressure it shrinks the
      * buffers so that what waits between two tasks is what the receiving one gets through in that time. Without
      * it, 128 KB buffers put the healthy destination next to the 2 s one in the deliverability benchmark's
-     * {@code slow} profile at a p50 latency of 146 ms instead of 11-21 (with it, 6-11 ms in four runs).
+     * {@code slow} profile at a p50 latency of 146 ms instead of 11-21 (with it, 6-14 ms in five runs).
      */
     public static final Duration LOCAL_DEBLOAT_TARGET = Duration.ofMillis(100);
 
