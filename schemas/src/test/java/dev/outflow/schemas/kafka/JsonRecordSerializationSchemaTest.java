@@ -155,7 +155,7 @@ class JsonRecordSerializationSchemaTest {
                 DeliveryLogRecord.of("m\"2\u00e9\u2028", null, DeliveryStatus.DEAD_LETTERED,
                         "malformed: not JSON \"quoted\" \n", 0, 0, 0, 5L, null),
                 DeliveryLogRecord.filtered("m3", "warehouse", "duplicate_message_id", 9L, "events/1/7"),
-                // ids that must be escaped (backslash, control characters, DEL) next to plain ones in one line
+                // ids JSON escapes (backslash, control characters) or leaves as they are (DEL, non-ASCII, brackets)
                 new DeliveryLogRecord("crm", DeliveryStatus.DELIVERED, null, 200, 2L,
                         List.of(new DeliveryLogRecord.Event("a\\b", 1, 1, "t\u00f6pic/0/1"),
                                 new DeliveryLogRecord.Event("tab\tand\u0001", 1, 1, "events/0/2"),
