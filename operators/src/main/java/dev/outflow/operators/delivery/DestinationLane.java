@@ -143,8 +143,11 @@ public final class DestinationLane {
         return null;
     }
 
-    /** Whether a Retry-After holds the destination at {@code now}; null when none does. */
-    public Hold pausedAt(long now) {
+    /**
+     * Whether a Retry-After holds the destination at {@code now}; null when none does. Callers outside the lane ask
+     * {@link #admit} or {@link #heldAt}, which check the circuit too.
+     */
+    Hold pausedAt(long now) {
         long until = pausedUntil.get();
         if (now < until) {
             holdAnnounced.set(true);
