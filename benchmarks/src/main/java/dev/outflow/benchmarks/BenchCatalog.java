@@ -62,7 +62,9 @@ final class BenchCatalog {
                     .append("    batching:\n")
                     .append("      maxEvents: ").append(destination.maxEvents()).append('\n')
                     .append("      maxWait: 200ms\n")
-                    .append("      shards: 2\n");
+                    // the catalog's default of one shard: each destination's batches are formed and delivered in one
+                    // task, with no network shuffle between (see OutflowTopology.deliversFromBatcher)
+                    .append("      shards: 1\n");
             if (retrySettings) {
                 yaml.append("      mode: stream\n");
             }
