@@ -19,16 +19,7 @@ class OutflowTopologyTest {
 
     @Test
     void destinationsOfOneShardAreDeliveredFromTheBatchersTaskWithNoShuffleBetween() {
-        DestinationCatalog catalog = catalog("""
-                destinations:
-                  - id: warehouse
-                    type: webhook
-                    endpoint: http://127.0.0.1:9/in
-                    batching: {maxEvents: 100, maxWait: 200ms}
-                  - id: crm
-                    type: webhook
-                    endpoint: http://127.0.0.1:9/crm
-                """);
+        DestinationCatalog catalog = warehouseAndCrm("{maxEvents: 100, maxWait: 200ms}");
         JobGraph graph = jobGraph(catalog);
 
         assertThat(OutflowTopology.deliversFromBatcher(catalog)).isTrue();
@@ -38,16 +29,7 @@ class OutflowTopologyTest {
 
     @Test
     void aDestinationOfSeveralShardsHasItsBatchesBroughtToTheOneSubtaskThatHoldsItsLane() {
-        DestinationCatalog catalog = catalog("""
-                destinations:
-                  - id: warehouse
-                    type: webhook
-                    endpoint: http://127.0.0.1:9/in
-                    batching: {maxEvents: 100, maxWait: 200ms, shards: 2}
-                  - id: crm
-                    type: webhook
-                    endpoint: http://127.0.0.1:9/crm
-                """);
+        DestinationCatalog catalog = warehouseAndCrm("{maxEvents: 100, maxWait: 200ms, shards: 2}");
         JobGraph graph = jobGraph(catalog);
 
         assertThat(OutflowTopology.deliversFromBatcher(catalog)).isFalse();
@@ -55,8 +37,18 @@ class OutflowTopologyTest {
         assertThat(vertexOf(graph, "deliver over http").getName()).contains("account outcomes");
     }
 
-    private static DestinationCatalog catalog(String yaml) {
-        return new CatalogLoader(Map.<String, String>of()::get).parse("catalog.yaml", yaml, false);
+    /** A batched destination with the given batching settings, and one of single events (one shard). */
+    private static DestinationCatalog warehouseAndCrm(String warehouseBatching) {
+        return new CatalogLoader(Map.<String, String>of()::get).parse("catalog.yaml", """
+                destinations:
+                  - id: warehouse
+                    type: webhook
+                    endpoint: http://127.0.0.1:9/in
+                    batching: %s
+                  - id: crm
+                    type: webhook
+                    endpoint: http://127.0.0.1:9/crm
+                """.formatted(warehouseBatching), false);
     }
 
     private static JobGraph jobGraph(DestinationCatalog catalog) {
