@@ -34,6 +34,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -338,9 +339,14 @@ public final class LocalHttpEndpoint implements AutoCloseable {
         if (length < 0 || length > Integer.MAX_VALUE - 8) {
             return EntityUtils.toByteArray(entity);
         }
+        // readNBytes(int) would read 8 KB at a time into buffers of its own and join them; into the final array,
+        // each socket read asks for all that is left
+        byte[] body = new byte[(int) length];
+        int read;
         try (InputStream content = entity.getContent()) {
-            return content.readNBytes((int) length);
+            read = content.readNBytes(body, 0, body.length);
         }
+        return read == body.length ? body : Arrays.copyOf(body, read);
     }
 
     /** The body as JSON, or null when it is not JSON (parsed once: it is the endpoint's main cost). */

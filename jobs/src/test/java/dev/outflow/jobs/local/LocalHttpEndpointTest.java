@@ -107,7 +107,9 @@ class LocalHttpEndpointTest {
                 assertThat(post(readingIds, large).statusCode()).isEqualTo(200);
             }
 
-            assertThat(counting.requests()).as("each body read to its end, so the kept-alive connection takes the next request").isEqualTo(3);
+            assertThat(counting.requests())
+                    .as("each body read to its end, so the kept-alive connection takes the next request")
+                    .isEqualTo(3);
             assertThat(counting.acceptedEvents()).isEqualTo(6);
             assertThat(readingIds.acceptedEvents()).isEqualTo(6);
             assertThat(readingIds.acceptedMessageIds()).containsExactlyInAnyOrder("a", "b");
