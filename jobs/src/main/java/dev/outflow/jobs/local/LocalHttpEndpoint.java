@@ -12,6 +12,7 @@ import dev.outflow.schemas.event.Json;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.ExceptionListener;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -22,6 +23,7 @@ import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -32,6 +34,7 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,6 +115,8 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<ReceivedRequest> received = new ConcurrentLinkedQueue<>();
     private final AtomicLong receivedCount = new AtomicLong();
+    /** The client end of every connection a request came on: one address per TCP connection. */
+    private final Set<SocketAddress> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong keptEvents = new AtomicLong();
 
     /**
@@ -200,6 +205,10 @@ public final class LocalHttpEndpoint implements AutoCloseable {
     private void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
             throws IOException {
         long cpuBefore = THREADS.getCurrentThreadCpuTime();
+        EndpointDetails connection = HttpCoreContext.adapt(context).getEndpointDetails();
+        if (connection != null) {
+            connections.add(connection.getRemoteAddress());
+        }
         try {
             answer(request, response);
         } finally {
@@ -431,6 +440,11 @@ public final class LocalHttpEndpoint implements AutoCloseable {
             return null;
         }
         return events;
+    }
+
+    /** How many connections requests came on: a client that keeps its connections alive opens few. */
+    public int connections() {
+        return connections.size();
     }
 
     public long requests() {

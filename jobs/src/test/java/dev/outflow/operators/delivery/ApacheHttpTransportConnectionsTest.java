@@ -1,0 +1,87 @@
+package dev.outflow.operators.delivery;
+
+import dev.outflow.jobs.local.EndpointBehavior;
+import dev.outflow.jobs.local.LocalHttpEndpoint;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP client's connections against real endpoints (in this module, where the local endpoints are), used as the
+ * delivery lanes use it: a destination at its concurrency limit sends its next request from the completion of the
+ * last one, as {@link ConcurrencyLimiter} does.
+ */
+class ApacheHttpTransportConnectionsTest {
+
+    private static final int DESTINATIONS = 3;
+    private static final int LIMIT = 8;
+    private static final int ROUNDS = 10;
+    private static final int REQUESTS_PER_ROUND = 40;
+    /** A batch of a hundred events of about 600 bytes, as the throughput benchmark sends. */
+    private static final byte[] BODY = ("[" + String.join(",", Collections.nCopies(100,
+            "{\"messageId\":\"m\",\"padding\":\"" + "x".repeat(560) + "\"}")) + "]")
+            .getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void destinationsAtTheirLimitKeepTheirConnectionsAlive() throws Exception {
+        List<LocalHttpEndpoint> endpoints = new ArrayList<>();
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        try (HttpTransport transport = new ApacheHttpTransport(DESTINATIONS * LIMIT)) {
+            for (int i = 0; i < DESTINATIONS; i++) {
+                endpoints.add(LocalHttpEndpoint.startCounting("destination-" + i, EndpointBehavior.healthy()));
+            }
+            // the destinations busy in turn, as traffic shifts between them: an idle destination's connections are
+            // the first a full pool would close to make room for a busy one's
+            for (int round = 0; round < ROUNDS; round++) {
+                for (LocalHttpEndpoint endpoint : endpoints) {
+                    CountDownLatch done = new CountDownLatch(LIMIT);
+                    AtomicInteger left = new AtomicInteger(REQUESTS_PER_ROUND);
+                    for (int slot = 0; slot < LIMIT; slot++) {
+                        sendNext(transport, endpoint.url("/batch"), left, done, failures);
+                    }
+                    assertThat(done.await(30, TimeUnit.SECONDS)).as("every request answered in time").isTrue();
+                }
+            }
+        } finally {
+            endpoints.forEach(LocalHttpEndpoint::close);
+        }
+
+        assertThat(failures).isEmpty();
+        for (LocalHttpEndpoint endpoint : endpoints) {
+            assertThat(endpoint.requests()).isEqualTo(ROUNDS * REQUESTS_PER_ROUND);
+            // at its limit a destination briefly needs a connection more (its next request goes out before the last
+            // one's connection is back in the pool); one closed to make room for another shows as many more
+            assertThat(endpoint.connections())
+                    .as("connections %s was sent %d requests on", endpoint.name(), ROUNDS * REQUESTS_PER_ROUND)
+                    .isLessThanOrEqualTo(LIMIT + 2);
+        }
+    }
+
+    private static void sendNext(HttpTransport transport, String url, AtomicInteger left, CountDownLatch done,
+            Queue<String> failures) {
+        if (left.getAndDecrement() <= 0) {
+            done.countDown();
+            return;
+        }
+        transport.post(url, Map.of(), BODY, 10_000).whenComplete((result, error) -> {
+            if (error != null) {
+                failures.add(error.toString());
+            } else if (result.status() != 200) {
+                failures.add("status " + result.status());
+            }
+            sendNext(transport, url, left, done, failures);
+        });
+    }
+}
