@@ -214,6 +214,10 @@ public final class ThroughputCommand implements Callable<Integer> {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
             probe.printCpuBreakdown(out, 8);
+            // a client that keeps its connections alive opens about one per request in flight, over the whole run
+            out.printf("  http connections opened: %s (requests: %s)%n",
+                    endpoints.values().stream().map(e -> e.name() + "=" + e.connections()).toList(),
+                    endpoints.values().stream().mapToLong(LocalHttpEndpoint::requests).sum());
             long retried = recordCount(broker, settings.retryTopic());
             if (retried > 0) {
                 out.printf("  note: %d batches went through the retry topic (deferred or retried)%n", retried);
