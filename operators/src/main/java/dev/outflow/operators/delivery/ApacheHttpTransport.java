@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -48,13 +50,21 @@ public final class ApacheHttpTransport implements HttpTransport {
      * those moments and made room by closing its least recently used idle connection, another destination's: in the
      * throughput benchmark (three destinations at 8 requests each) about 13 connections a second were closed and
      * opened again, each a new TCP connection (a TLS handshake against a real service) and a new thread in the local
-     * endpoints; in {@code ApacheHttpTransportConnectionsTest}, 35 connections for one destination's 400 requests.
+     * endpoints; in {@code ApacheHttpTransportTest}, 35 connections for one destination's 400 requests.
      * At twice the sum the pool never fills (a destination holds at most its limit and one more): none in the
      * benchmark, 9 in the test.
      */
     static final int POOL_HEADROOM = 2;
 
     private final CloseableHttpAsyncClient client;
+    /**
+     * Each request's deadline, on a thread of this transport's, dropped from the queue as soon as the request
+     * completes. {@code CompletableFuture.orTimeout}, used before, cancels its timeout task on completion but leaves
+     * it in the JDK's shared delay queue until it comes due: as many tasks held as requests sent over the last
+     * timeout, each living long enough for the garbage collector to promote it (at the default 10 s timeout, a
+     * destination of single events sent 20,000 requests a second would keep 200,000).
+     */
+    private final ScheduledThreadPoolExecutor deadlines;
 
     /**
      * @param maxConnections how many requests the callers keep in flight at most (the destinations' concurrency
@@ -80,6 +90,12 @@ public final class ApacheHttpTransport implements HttpTransport {
                 .setUserAgent("outflow/0.1")
                 .build();
         client.start();
+        deadlines = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "outflow-http-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     /** The factory the job uses: serializable, creates the client in the task. */
@@ -121,12 +137,7 @@ public final class ApacheHttpTransport implements HttpTransport {
                         result.completeExceptionally(new TimeoutException("no response within " + timeoutMs + " ms"));
                     }
                 });
-        // The response timeout is per socket read; this bounds the whole exchange, connect included.
-        result.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
-            if (error instanceof TimeoutException) {
-                call.cancel(true);
-            }
-        });
+        boundInTime(result, call, timeoutMs);
         return result;
     }
 
@@ -168,12 +179,27 @@ public final class ApacheHttpTransport implements HttpTransport {
                                 "no response within " + exchange.timeoutMs() + " ms"));
                     }
                 });
-        result.orTimeout(exchange.timeoutMs(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
-            if (error instanceof TimeoutException) {
+        boundInTime(result, call, exchange.timeoutMs());
+        return result;
+    }
+
+    /**
+     * Fails {@code result} with a {@link TimeoutException} and cancels the call if no response has come within
+     * {@code timeoutMs}: the client's response timeout is per socket read, this bounds the whole exchange, connect
+     * included.
+     */
+    private void boundInTime(CompletableFuture<?> result, Future<?> call, long timeoutMs) {
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            if (result.completeExceptionally(new TimeoutException("no response within " + timeoutMs + " ms"))) {
                 call.cancel(true);
             }
-        });
-        return result;
+        }, timeoutMs, TimeUnit.MILLISECONDS);
+        result.whenComplete((ok, error) -> deadline.cancel(false));
+    }
+
+    /** Deadlines of requests not yet completed. */
+    int pendingDeadlines() {
+        return deadlines.getQueue().size();
     }
 
     private static HttpResult toResult(SimpleHttpResponse response) {
@@ -196,5 +222,6 @@ public final class ApacheHttpTransport implements HttpTransport {
     @Override
     public void close() {
         client.close(CloseMode.GRACEFUL);
+        deadlines.shutdownNow();
     }
 }

@@ -11,19 +11,22 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The HTTP client's connections against real endpoints (in this module, where the local endpoints are), used as the
- * delivery lanes use it: a destination at its concurrency limit sends its next request from the completion of the
- * last one, as {@link ConcurrencyLimiter} does.
+ * The HTTP client against real endpoints (in this module, where the local endpoints are), used as the delivery
+ * lanes use it: a destination at its concurrency limit sends its next request from the completion of the last one,
+ * as {@link ConcurrencyLimiter} does.
  */
-class ApacheHttpTransportConnectionsTest {
+class ApacheHttpTransportTest {
 
     private static final int DESTINATIONS = 3;
     private static final int LIMIT = 8;
@@ -66,6 +69,38 @@ class ApacheHttpTransportConnectionsTest {
             assertThat(endpoint.connections())
                     .as("connections %s was sent %d requests on", endpoint.name(), ROUNDS * REQUESTS_PER_ROUND)
                     .isLessThanOrEqualTo(LIMIT + 2);
+        }
+    }
+
+    @Test
+    void aRequestLeavesNoDeadlineBehindOnceItCompletes() throws Exception {
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting("healthy", EndpointBehavior.healthy());
+                ApacheHttpTransport transport = new ApacheHttpTransport(LIMIT)) {
+            Queue<String> failures = new ConcurrentLinkedQueue<>();
+            CountDownLatch done = new CountDownLatch(LIMIT);
+            AtomicInteger left = new AtomicInteger(REQUESTS_PER_ROUND * 5);
+            for (int slot = 0; slot < LIMIT; slot++) {
+                sendNext(transport, endpoint.url("/batch"), left, done, failures);
+            }
+            assertThat(done.await(30, TimeUnit.SECONDS)).as("every request answered in time").isTrue();
+
+            assertThat(failures).isEmpty();
+            assertThat(transport.pendingDeadlines()).isZero();
+        }
+    }
+
+    @Test
+    void aRequestWithoutAnAnswerFailsAsATimeoutAtItsDeadline() throws Exception {
+        try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting("slow", EndpointBehavior.slow(5_000));
+                ApacheHttpTransport transport = new ApacheHttpTransport(LIMIT)) {
+            long start = System.nanoTime();
+            CompletableFuture<HttpResult> answer = transport.post(endpoint.url("/batch"), Map.of(), BODY, 300);
+
+            assertThatThrownBy(() -> answer.get(4, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("no response within 300 ms");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(300L, 3_000L);
+            assertThat(transport.pendingDeadlines()).isZero();
         }
     }
 
