@@ -6,6 +6,7 @@ import dev.outflow.jobs.local.LocalHttpEndpoint;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The HTTP client against real endpoints (in this module, where the local endpoints are), used as the delivery
@@ -73,7 +75,8 @@ class ApacheHttpTransportTest {
     }
 
     @Test
-    void aRequestLeavesNoDeadlineBehindOnceItCompletes() throws Exception {
+    void completedRequestsLeaveNoDeadlineAndAClosedTransportNoThread() throws Exception {
+        long deadlineThreadsBefore = deadlineThreads();
         try (LocalHttpEndpoint endpoint = LocalHttpEndpoint.startCounting("healthy", EndpointBehavior.healthy());
                 ApacheHttpTransport transport = new ApacheHttpTransport(LIMIT)) {
             Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -87,6 +90,14 @@ class ApacheHttpTransportTest {
             assertThat(failures).isEmpty();
             assertThat(transport.pendingDeadlines()).isZero();
         }
+        // closed, the transport leaves no thread behind to hold the job's class loader
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadlineThreads() <= deadlineThreadsBefore);
+    }
+
+    private static long deadlineThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("outflow-http-deadlines"))
+                .count();
     }
 
     @Test
