@@ -135,7 +135,7 @@ public final class ApacheHttpTransport implements HttpTransport {
 
                     @Override
                     public void cancelled() {
-                        result.completeExceptionally(new TimeoutException("no response within " + timeoutMs + " ms"));
+                        result.completeExceptionally(noResponseWithin(timeoutMs));
                     }
                 });
         boundInTime(result, call, timeoutMs);
@@ -176,8 +176,7 @@ public final class ApacheHttpTransport implements HttpTransport {
 
                     @Override
                     public void cancelled() {
-                        result.completeExceptionally(new TimeoutException(
-                                "no response within " + exchange.timeoutMs() + " ms"));
+                        result.completeExceptionally(noResponseWithin(exchange.timeoutMs()));
                     }
                 });
         boundInTime(result, call, exchange.timeoutMs());
@@ -191,11 +190,16 @@ public final class ApacheHttpTransport implements HttpTransport {
      */
     private void boundInTime(CompletableFuture<?> result, Future<?> call, long timeoutMs) {
         ScheduledFuture<?> deadline = deadlines.schedule(() -> {
-            if (result.completeExceptionally(new TimeoutException("no response within " + timeoutMs + " ms"))) {
+            if (result.completeExceptionally(noResponseWithin(timeoutMs))) {
                 call.cancel(true);
             }
         }, timeoutMs, TimeUnit.MILLISECONDS);
         result.whenComplete((ok, error) -> deadline.cancel(false));
+    }
+
+    /** How a request that ran out of time fails, whether its deadline or the client cancelled it. */
+    private static TimeoutException noResponseWithin(long timeoutMs) {
+        return new TimeoutException("no response within " + timeoutMs + " ms");
     }
 
     /** Deadlines of requests not yet completed. */
