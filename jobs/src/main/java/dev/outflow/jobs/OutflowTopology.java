@@ -18,7 +18,7 @@ import dev.outflow.schemas.delivery.DeliveryAttempt;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.ParkedBatch;
-import dev.outflow.schemas.delivery.RoutedEvent;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.privacy.SuppressionChange;
 
@@ -86,7 +86,7 @@ public final class OutflowTopology {
     public static Outputs build(DataStream<RawEvent> input, DataStream<ParkedBatch> retryInput,
             DataStream<SuppressionChange> suppressionChanges, DestinationCatalog catalog,
             HttpTransport.Factory transport, int asyncCapacity, SettingsKeySource settingsKeys) {
-        SingleOutputStreamOperator<RoutedEvent> routed = (suppressionChanges == null
+        SingleOutputStreamOperator<RoutedBundle> routed = (suppressionChanges == null
                 ? input.process(new ChainedParseAndRouteFunction(catalog))
                 : input.connect(suppressionChanges.broadcast(ParseAndRouteFunction.SUPPRESSED_USERS))
                         .process(new ParseAndRouteFunction(catalog)))

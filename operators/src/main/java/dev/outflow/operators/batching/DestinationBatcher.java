@@ -11,6 +11,7 @@ import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.ParkedBatch;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -41,7 +42,8 @@ import java.util.function.Consumer;
 
 /**
  * Forms delivery batches per destination shard (the key, see {@link RoutedEvent#routeKey()}) from two inputs: newly
- * routed events, and events coming back from the retry topic to be tried again.
+ * routed events, and events coming back from the retry topic to be tried again. Routed events come as bundles of an
+ * event's pairs for this subtask ({@link RoutedBundle}), each pair processed under its own key.
  *
  * <ul>
  *   <li>A batch goes out when it reaches the destination's max events or max bytes, or when its first event has
@@ -75,7 +77,7 @@ import java.util.function.Consumer;
  *       {@link #SEEN_NAME}.
  * </ul>
  */
-public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedEvent, ParkedBatch, DeliveryBatch> {
+public final class DestinationBatcher extends KeyedCoProcessFunction<String, RoutedBundle, ParkedBatch, DeliveryBatch> {
 
     private static final long serialVersionUID = 1L;
 
@@ -177,6 +179,7 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
     private transient MapState<Long, ParkedBatch> parked;
     /** The current key's {@link #SEEN_NAME} list of a bucket; set by {@link DestinationBatchOperator}. */
     private transient SeenBuckets seenBuckets;
+    private transient KeySwitch keySwitch;
     /**
      * Whether this instance started from a checkpoint: without one, no key has dedup state but what this instance
      * writes (and its filters hold already), so a key's filter starts empty instead of reading every bucket.
@@ -274,6 +277,15 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         this.seenBuckets = buckets;
     }
 
+    /** Makes another key current (its keyed state, its timers, {@code ctx.getCurrentKey()}): the operator's. */
+    interface KeySwitch {
+        void switchTo(String key) throws Exception;
+    }
+
+    void keySwitch(KeySwitch keys) {
+        this.keySwitch = keys;
+    }
+
     void stateRestored(boolean restored) {
         this.stateRestored = restored;
     }
@@ -306,8 +318,22 @@ public final class DestinationBatcher extends KeyedCoProcessFunction<String, Rou
         catalog.destinations().forEach(destination -> metrics.of(destination.id()).parkedEvents(parkedEvents::get));
     }
 
+    /** Each pair of the bundle under its own key; the bundle comes in under its first pair's. */
     @Override
-    public void processElement1(RoutedEvent event, Context ctx, Collector<DeliveryBatch> out) throws Exception {
+    public void processElement1(RoutedBundle bundle, Context ctx, Collector<DeliveryBatch> out) throws Exception {
+        RoutedEvent[] events = bundle.events();
+        addRouted(events[0], ctx, out);
+        for (int i = 1; i < events.length; i++) {
+            if (keySwitch == null) {
+                throw new IllegalStateException("a bundle of several destinations needs a DestinationBatchOperator, "
+                        + "which switches keys");
+            }
+            keySwitch.switchTo(events[i].routeKey());
+            addRouted(events[i], ctx, out);
+        }
+    }
+
+    private void addRouted(RoutedEvent event, Context ctx, Collector<DeliveryBatch> out) throws Exception {
         DestinationConfig destination = catalog.get(event.destinationId());
         long window = destination.delivery().dedupWindowMs();
         if (window > 0 && seenDescriptor != null) {

@@ -1,7 +1,7 @@
 package dev.outflow.operators.routing;
 
 import dev.outflow.schemas.catalog.DestinationCatalog;
-import dev.outflow.schemas.delivery.RoutedEvent;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.event.RawEvent;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -14,7 +14,7 @@ import org.apache.flink.util.Collector;
  * handed over as it is read instead of being serialized across the job's network stack and read back (a broadcast
  * operator has two inputs and never chains to its source). Stateless.
  */
-public final class ChainedParseAndRouteFunction extends ProcessFunction<RawEvent, RoutedEvent> {
+public final class ChainedParseAndRouteFunction extends ProcessFunction<RawEvent, RoutedBundle> {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,11 +26,11 @@ public final class ChainedParseAndRouteFunction extends ProcessFunction<RawEvent
 
     @Override
     public void open(OpenContext openContext) {
-        routing.open(getRuntimeContext().getMetricGroup());
+        routing.open(getRuntimeContext().getMetricGroup(), getRuntimeContext().getTaskInfo());
     }
 
     @Override
-    public void processElement(RawEvent input, Context ctx, Collector<RoutedEvent> out) throws Exception {
+    public void processElement(RawEvent input, Context ctx, Collector<RoutedBundle> out) throws Exception {
         routing.process(input, ctx.timerService().currentProcessingTime(), userId -> null, ctx::output, out);
     }
 }

@@ -9,6 +9,7 @@ import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.DeliveryStatus;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.InvalidEvent;
 import dev.outflow.schemas.event.InvalidReason;
@@ -18,18 +19,29 @@ import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.event.SegmentEvent;
 import dev.outflow.schemas.event.SegmentEventParser;
 
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What the routing stage does with one input record, whichever operator runs it ({@link ParseAndRouteFunction}
  * with a suppression topic, {@link ChainedParseAndRouteFunction} without): parse it, dead-letter what is not a
  * valid event, and fan valid events out to the destinations that take them. Every (event, target) pair leaves
  * accounted for: routed, filtered with its rule, or dead-lettered. Never throws on input.
+ *
+ * <p>An event's routed pairs go out as one {@link RoutedBundle} per batcher subtask they batch on
+ * ({@link BatcherSubtasks}), not one record per destination: each record costs both sides its serialization and
+ * network hand-over, mostly the payload, which destinations taking the event unchanged share. In the throughput
+ * benchmark (three destinations whose keys all land on one of two subtasks) that is one record per event instead
+ * of three, and the routing and batching threads took 5.6 µs per event each instead of 6.4 and 7.9.
  */
 final class InputRouting implements Serializable {
 
@@ -52,6 +64,7 @@ final class InputRouting implements Serializable {
     private transient DestinationMetrics metrics;
     private transient Counter eventsIn;
     private transient Counter malformed;
+    private transient BatcherSubtasks batcherSubtasks;
 
     /** Compiles the catalog's rules once, where the job is built; {@link #open} before the first record. */
     InputRouting(DestinationCatalog catalog) {
@@ -59,8 +72,13 @@ final class InputRouting implements Serializable {
         this.router = new EventRouter(catalog);
     }
 
-    /** In the task: the parser and the metrics, registered on the calling function's group. */
-    void open(MetricGroup metricGroup) {
+    /**
+     * In the task: the parser and the metrics, registered on the calling function's group; {@code task} is the
+     * calling function's, whose parallelism and max parallelism the batcher runs at.
+     */
+    void open(MetricGroup metricGroup, TaskInfo task) {
+        batcherSubtasks = new BatcherSubtasks(task.getNumberOfParallelSubtasks(),
+                task.getMaxNumberOfParallelSubtasks());
         parser = new SegmentEventParser();
         metrics = new DestinationMetrics(metricGroup, catalog);
         eventsIn = metricGroup.counter("outflowEventsIn");
@@ -68,7 +86,7 @@ final class InputRouting implements Serializable {
     }
 
     void process(RawEvent input, long now, SuppressionLookup suppressedByTopic, SideOutputs ctx,
-            Collector<RoutedEvent> out) throws Exception {
+            Collector<RoutedBundle> out) throws Exception {
         ParseResult parsed;
         try {
             parsed = parser.parse(input);
@@ -90,8 +108,9 @@ final class InputRouting implements Serializable {
     }
 
     private void route(SegmentEvent event, SuppressionMode fromTopic, RawEvent input, long now, SideOutputs ctx,
-            Collector<RoutedEvent> out) {
+            Collector<RoutedBundle> out) {
         byte[] shared = null;
+        List<RoutedEvent> routed = new ArrayList<>(4);
         // one String for all of the event's destinations: built for each, it was three concatenations per event in
         // the throughput benchmark
         String origin = input.origin();
@@ -119,8 +138,32 @@ final class InputRouting implements Serializable {
             }
             int shard = shardOf(event, target.batching().shards());
             metrics.of(target.id()).routed().inc();
-            out.collect(new RoutedEvent(target.id(), shard, event.messageId(), event.type().wireName(), payload,
+            routed.add(new RoutedEvent(target.id(), shard, event.messageId(), event.type().wireName(), payload,
                     origin, now));
+        }
+        emitBundles(routed, out);
+    }
+
+    /** One bundle per batcher subtask, each with its pairs in the catalog's order. */
+    private void emitBundles(List<RoutedEvent> routed, Collector<RoutedBundle> out) {
+        if (routed.isEmpty()) {
+            return;
+        }
+        int first = batcherSubtasks.of(routed.get(0).routeKey());
+        boolean oneSubtask = true;
+        for (int i = 1; i < routed.size() && oneSubtask; i++) {
+            oneSubtask = batcherSubtasks.of(routed.get(i).routeKey()) == first;
+        }
+        if (oneSubtask) {
+            out.collect(new RoutedBundle(routed.toArray(new RoutedEvent[0])));
+            return;
+        }
+        Map<Integer, List<RoutedEvent>> bySubtask = new LinkedHashMap<>();
+        for (RoutedEvent pair : routed) {
+            bySubtask.computeIfAbsent(batcherSubtasks.of(pair.routeKey()), unused -> new ArrayList<>()).add(pair);
+        }
+        for (List<RoutedEvent> pairs : bySubtask.values()) {
+            out.collect(new RoutedBundle(pairs.toArray(new RoutedEvent[0])));
         }
     }
 

@@ -4,7 +4,7 @@ import dev.outflow.operators.OutputTags;
 import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.catalog.SuppressionMode;
 import dev.outflow.schemas.delivery.DeadLetter;
-import dev.outflow.schemas.delivery.RoutedEvent;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.privacy.SuppressionChange;
 
@@ -32,7 +32,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Parsing and routing share one function so the JSON is read once per event. It never throws on input.
  */
-public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEvent, SuppressionChange, RoutedEvent> {
+public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEvent, SuppressionChange, RoutedBundle> {
 
     private static final long serialVersionUID = 1L;
 
@@ -51,11 +51,11 @@ public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEve
 
     @Override
     public void open(OpenContext openContext) {
-        routing.open(getRuntimeContext().getMetricGroup());
+        routing.open(getRuntimeContext().getMetricGroup(), getRuntimeContext().getTaskInfo());
     }
 
     @Override
-    public void processElement(RawEvent input, ReadOnlyContext ctx, Collector<RoutedEvent> out) throws Exception {
+    public void processElement(RawEvent input, ReadOnlyContext ctx, Collector<RoutedBundle> out) throws Exception {
         ReadOnlyBroadcastState<String, SuppressionMode> suppressedByTopic = ctx.getBroadcastState(SUPPRESSED_USERS);
         routing.process(input, ctx.currentProcessingTime(), suppressedByTopic::get, ctx::output, out);
     }
@@ -65,7 +65,7 @@ public final class ParseAndRouteFunction extends BroadcastProcessFunction<RawEve
      * dead-letters a record that cannot be applied.
      */
     @Override
-    public void processBroadcastElement(SuppressionChange change, Context ctx, Collector<RoutedEvent> out)
+    public void processBroadcastElement(SuppressionChange change, Context ctx, Collector<RoutedBundle> out)
             throws Exception {
         if (!change.valid()) {
             if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {

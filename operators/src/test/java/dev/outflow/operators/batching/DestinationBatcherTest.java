@@ -7,11 +7,13 @@ import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.delivery.AttemptRecord;
 import dev.outflow.schemas.delivery.DeliveryBatch;
 import dev.outflow.schemas.delivery.ParkedBatch;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.delivery.RoutedEvent;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -35,6 +37,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Keyed batching in a harness: each flush rule, the state and timer left behind after every flush (none), and
@@ -84,7 +87,7 @@ class DestinationBatcherTest {
         }
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, RoutedBundle, ParkedBatch, DeliveryBatch> harness;
     private long checkpointId;
 
     @AfterEach
@@ -212,6 +215,55 @@ class DestinationBatcherTest {
                 new DeliveryBatch("single", 0, new RoutedEvent[] {first}, 10, NOW),
                 new DeliveryBatch("single", 0, new RoutedEvent[] {second}, 10, NOW + MAX_WAIT));
         assertStateAndTimersCleared();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBundleBatchesEachPairUnderItsOwnKey(Backend backend) throws Exception {
+        harness = openHarness(backend, null);
+        RoutedEvent counted = event("counted", 1, "m1", 10);
+        RoutedEvent single = event("single", 0, "m1", 10);
+
+        harness.processElement1(new StreamRecord<>(new RoutedBundle(new RoutedEvent[] {counted, single})));
+
+        // the single-event destination sends at once; counted's batch waits, in its own key's state, for its timer
+        assertThat(harness.extractOutputValues()).containsExactly(
+                new DeliveryBatch("single", 0, new RoutedEvent[] {single}, 10, NOW));
+        assertThat(bufferedKeys()).isEqualTo(1);
+        assertThat(keysOf(DestinationBatcher.BUFFER.getName())).containsExactly("counted#1");
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        harness.setProcessingTime(NOW + MAX_WAIT);
+        assertThat(harness.extractOutputValues()).containsExactly(
+                new DeliveryBatch("single", 0, new RoutedEvent[] {single}, 10, NOW),
+                new DeliveryBatch("counted", 1, new RoutedEvent[] {counted}, 10, NOW + MAX_WAIT));
+        assertStateAndTimersCleared();
+    }
+
+    @Test
+    void aBundledPairWhoseKeyAnotherSubtaskOwnsStopsTheJobInsteadOfWritingStateThere() throws Exception {
+        int maxParallelism = 128;
+        int here = shardKeyedTo(0, maxParallelism);
+        int elsewhere = shardKeyedTo(1, maxParallelism);
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new DestinationBatchOperator(
+                new DestinationBatcher(CATALOG)), RoutedBundle::routeKey, ParkedBatch::routeKey, Types.STRING,
+                maxParallelism, 2, 0);
+        harness.setProcessingTime(NOW);
+        harness.open();
+        RoutedBundle misrouted = new RoutedBundle(new RoutedEvent[] {
+            event("counted", here, "m1", 10), event("counted", elsewhere, "m1", 10)});
+
+        assertThatThrownBy(() -> harness.processElement1(new StreamRecord<>(misrouted)))
+                .hasMessageContaining("'counted#" + elsewhere + "'")
+                .hasMessageContaining("same parallelism and max parallelism");
+    }
+
+    /** A shard of {@code counted} whose key lands on {@code subtask} of two. */
+    private static int shardKeyedTo(int subtask, int maxParallelism) {
+        for (int shard = 0; ; shard++) {
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator("counted#" + shard, maxParallelism, 2) == subtask) {
+                return shard;
+            }
+        }
     }
 
     @Test
@@ -1076,31 +1128,31 @@ class DestinationBatcherTest {
         return harness.snapshot(checkpointId, timestamp);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedBundle, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom) throws Exception {
         return openHarness(backend, restoreFrom, DestinationBatcher.MAX_FILTERED_SEEN_PER_KEY);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedBundle, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen) throws Exception {
         return openHarness(backend, restoreFrom, maxFilteredSeen, DestinationBatcher.MAX_UNWRITTEN_SEEN);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedBundle, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen, int maxUnwrittenSeen)
             throws Exception {
         return openHarness(backend, restoreFrom, maxFilteredSeen, maxUnwrittenSeen,
                 DestinationBatcher.MAX_UNWRITTEN_SEEN_PER_KEY);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> openHarness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RoutedBundle, ParkedBatch, DeliveryBatch> openHarness(
             Backend backend, OperatorSubtaskState restoreFrom, long maxFilteredSeen, int maxUnwrittenSeen,
             int maxUnwrittenSeenPerKey) throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, RoutedEvent, ParkedBatch, DeliveryBatch> harness =
+        KeyedTwoInputStreamOperatorTestHarness<String, RoutedBundle, ParkedBatch, DeliveryBatch> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new DestinationBatchOperator(new DestinationBatcher(CATALOG, maxFilteredSeen,
                                 maxUnwrittenSeen, maxUnwrittenSeenPerKey)),
-                        RoutedEvent::routeKey, ParkedBatch::routeKey, Types.STRING);
+                        RoutedBundle::routeKey, ParkedBatch::routeKey, Types.STRING);
         harness.setStateBackend(backend.factory.get());
         // the busy-key test checkpoints a dedup state of 600,000 entries, past the default 5 MB
         harness.setCheckpointStorage(new JobManagerCheckpointStorage(64 * 1024 * 1024));
@@ -1130,7 +1182,7 @@ class DestinationBatcherTest {
                 keepTogether));
     }
 
-    private static StreamRecord<RoutedEvent> record(RoutedEvent event) {
-        return new StreamRecord<>(event);
+    private static StreamRecord<RoutedBundle> record(RoutedEvent event) {
+        return new StreamRecord<>(RoutedBundle.of(event));
     }
 }

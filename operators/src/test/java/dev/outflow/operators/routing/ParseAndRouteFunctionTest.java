@@ -8,12 +8,14 @@ import dev.outflow.schemas.catalog.DestinationCatalog;
 import dev.outflow.schemas.delivery.DeadLetter;
 import dev.outflow.schemas.delivery.DeliveryLogRecord;
 import dev.outflow.schemas.delivery.DeliveryStatus;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.Json;
 import dev.outflow.schemas.event.RawEvent;
 
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
@@ -76,7 +78,7 @@ class ParseAndRouteFunctionTest {
         harness.processElement(record("events", 2, 17, "web",
                 "{\"type\":\"Track\",\"userId\":\"u1\",\"event\":\"Signed Up\",\"messageId\":\"m1\"}"));
 
-        List<RoutedEvent> routed = harness.extractOutputValues();
+        List<RoutedEvent> routed = harness.routedEvents();
         assertThat(routed).extracting(RoutedEvent::destinationId).containsExactly("crm", "warehouse");
         for (RoutedEvent event : routed) {
             assertThat(event.messageId()).isEqualTo("m1");
@@ -100,7 +102,7 @@ class ParseAndRouteFunctionTest {
         String raw = "{\"type\":\"track\",\"userId\":\"u1\"";
         harness.processElement(record("events", 3, 42, null, raw));
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.routedEvents()).isEmpty();
         assertThat(sideOutput(OutputTags.DEAD_LETTERS)).singleElement().satisfies(letter -> {
             assertThat(letter.kind()).isEqualTo(DeadLetter.MALFORMED);
             assertThat(letter.reason()).startsWith("not_json: ");
@@ -135,7 +137,7 @@ class ParseAndRouteFunctionTest {
                 {"batch":[{"type":"track","userId":"u1","event":"E","messageId":"m1"},
                           {"type":"track","event":"E"}]}"""));
 
-        assertThat(harness.extractOutputValues()).extracting(RoutedEvent::messageId).containsExactly("m1", "m1");
+        assertThat(harness.routedEvents()).extracting(RoutedEvent::messageId).containsExactly("m1", "m1");
         assertThat(sideOutput(OutputTags.DEAD_LETTERS)).singleElement().satisfies(letter -> {
             assertThat(letter.batchIndex()).isEqualTo(1);
             assertThat(letter.reason()).startsWith("missing_identity: ");
@@ -151,7 +153,7 @@ class ParseAndRouteFunctionTest {
         harness.processElement(record("events", 1, 4, null,
                 "{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"m7\",\"integrations\":{\"CRM\":false}}"));
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.routedEvents()).isEmpty();
         assertThat(sideOutput(OutputTags.FILTERED)).containsExactly(
                 DeliveryLogRecord.filtered("m7", "crm", "integrations_disabled", NOW, "events/1/4"),
                 DeliveryLogRecord.filtered("m7", "warehouse", "event_type_not_supported", NOW, "events/1/4"));
@@ -177,7 +179,7 @@ class ParseAndRouteFunctionTest {
 
         Set<String> pairs = new HashSet<>();
         List<String> all = new ArrayList<>();
-        harness.extractOutputValues().forEach(event -> all.add(event.messageId() + "->" + event.destinationId()));
+        harness.routedEvents().forEach(event -> all.add(event.messageId() + "->" + event.destinationId()));
         sideOutput(OutputTags.FILTERED).forEach(record -> all.add(record.messageIds().get(0) + "->" + record.destinationId()));
         pairs.addAll(all);
 
@@ -194,11 +196,48 @@ class ParseAndRouteFunctionTest {
                     "{\"type\":\"page\",\"anonymousId\":\"anon-" + i + "\",\"messageId\":\"n" + i + "\"}"));
         }
 
-        List<RoutedEvent> crm = harness.extractOutputValues().stream()
+        List<RoutedEvent> crm = harness.routedEvents().stream()
                 .filter(event -> event.destinationId().equals("crm")).toList();
         assertThat(crm.stream().filter(event -> event.messageId().startsWith("m")).map(RoutedEvent::shard))
                 .hasSize(20).containsOnly(crm.get(0).shard());
         assertThat(crm.stream().map(RoutedEvent::shard).distinct()).hasSizeGreaterThan(1).allMatch(s -> s >= 0 && s < 4);
+    }
+
+    @Test
+    void anEventsPairsLeaveAsOneBundlePerBatcherSubtask() throws Exception {
+        harness.close();
+        environment.close();
+        environment = new MockEnvironmentBuilder().setMetricGroup(metrics.taskGroup()).setParallelism(2)
+                .setMaxParallelism(128).build();
+        harness = harness(CATALOG, environment);
+        harness.open();
+        for (int i = 0; i < 40; i++) {
+            harness.processElement(record("events", 0, i, null,
+                    "{\"type\":\"track\",\"userId\":\"u" + i + "\",\"event\":\"E\",\"messageId\":\"m" + i + "\"}"));
+        }
+
+        List<RoutedBundle> bundles = harness.extractOutputValues();
+        assertThat(harness.routedEvents()).hasSize(80);
+        int splitEvents = 0;
+        for (RoutedBundle bundle : bundles) {
+            RoutedEvent[] pairs = bundle.events();
+            // every pair of a bundle is keyed onto the subtask its first pair is sent to
+            assertThat(pairs).extracting(pair -> subtaskOf(pair.routeKey())).containsOnly(subtaskOf(bundle.routeKey()));
+            if (pairs.length == 2) {
+                // both destinations take the event unchanged: one payload for the two
+                assertThat(pairs[1].payload()).isSameAs(pairs[0].payload());
+            } else {
+                splitEvents++;
+            }
+        }
+        // each event went out as one bundle, or as two when its crm shard and warehouse batch on different subtasks
+        // (at 2 of 128: warehouse#0 with crm#0 and crm#3 on one, crm#1 and crm#2 on the other)
+        assertThat(bundles).hasSize(40 + splitEvents / 2);
+        assertThat(splitEvents).isPositive().isLessThan(80);
+    }
+
+    private static int subtaskOf(String routeKey) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(routeKey, 128, 2);
     }
 
     private <T> List<T> sideOutput(OutputTag<T> tag) {

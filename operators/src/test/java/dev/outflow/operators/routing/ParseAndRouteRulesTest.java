@@ -75,7 +75,7 @@ class ParseAndRouteRulesTest {
         process("{\"type\":\"track\",\"userId\":\"u1\",\"messageId\":\"m1\",\"event\":\"Order Completed\","
                 + "\"properties\":{\"orderId\":\"o-1\"},\"context\":{\"traits\":{\"email\":\" A@B.C \"}}}");
 
-        List<RoutedEvent> routed = harness.extractOutputValues();
+        List<RoutedEvent> routed = harness.routedEvents();
         assertThat(routed).extracting(RoutedEvent::destinationId).containsExactly("crm/orders", "warehouse");
         RoutedEvent order = routed.get(0);
         assertThat(Json.readTree(order.payload()).toString()).isEqualTo("{\"order\":\"o-1\",\"email\":\""
@@ -108,7 +108,7 @@ class ParseAndRouteRulesTest {
                 + "\"properties\":{\"test\":true}}");
         process("{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"m3\"}");
 
-        assertThat(harness.extractOutputValues()).extracting(RoutedEvent::destinationId)
+        assertThat(harness.routedEvents()).extracting(RoutedEvent::destinationId)
                 .containsExactly("warehouse", "warehouse");
         assertThat(sideOutput(OutputTags.FILTERED)).extracting(l -> l.destinationId() + "/" + l.messageIds().get(0) + ":"
                 + l.reason()).containsExactly(

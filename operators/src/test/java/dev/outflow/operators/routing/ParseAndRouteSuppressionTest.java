@@ -82,7 +82,7 @@ class ParseAndRouteSuppressionTest {
         suppress("u1", "suppress_only");
         event("u1", "after", "track");
 
-        assertThat(harness.extractOutputValues()).extracting(RoutedEvent::messageId, RoutedEvent::destinationId)
+        assertThat(harness.routedEvents()).extracting(RoutedEvent::messageId, RoutedEvent::destinationId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("before", "crm"),
                         org.assertj.core.groups.Tuple.tuple("before", "warehouse"));
         assertThat(sideOutput(OutputTags.FILTERED)).containsExactly(
@@ -107,7 +107,7 @@ class ParseAndRouteSuppressionTest {
         event("u2", "m2", "track");
 
         assertThat(harness.suppressedUsers().entries()).isEmpty();
-        assertThat(harness.extractOutputValues()).extracting(RoutedEvent::messageId)
+        assertThat(harness.routedEvents()).extracting(RoutedEvent::messageId)
                 .containsExactly("m1", "m1", "m2", "m2");
         assertThat(sideOutput(OutputTags.FILTERED)).isEmpty();
     }
@@ -120,7 +120,7 @@ class ParseAndRouteSuppressionTest {
         event("u1", "track-1", "track");
         event("u2", "delete-2", "delete");
 
-        assertThat(harness.extractOutputValues()).extracting(RoutedEvent::messageId, RoutedEvent::destinationId)
+        assertThat(harness.routedEvents()).extracting(RoutedEvent::messageId, RoutedEvent::destinationId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("delete-1", "crm"));
         assertThat(sideOutput(OutputTags.FILTERED)).extracting(l -> l.messageIds().get(0),
                 DeliveryLogRecord::destinationId, DeliveryLogRecord::reason).containsExactly(
@@ -137,7 +137,7 @@ class ParseAndRouteSuppressionTest {
         change("from-file", null);
         event("from-file", "m2", "track");
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.routedEvents()).isEmpty();
         assertThat(sideOutput(OutputTags.FILTERED)).extracting(DeliveryLogRecord::reason)
                 .containsOnly("user_suppressed").hasSize(4);
     }
@@ -182,7 +182,7 @@ class ParseAndRouteSuppressionTest {
         restored.processElement(eventRecord("u3", "m3", "track"));
 
         assertThat(restored.suppressedUsers().entries()).hasSize(2);
-        assertThat(restored.extractOutputValues()).extracting(RoutedEvent::messageId).containsExactly("m3", "m3");
+        assertThat(restored.routedEvents()).extracting(RoutedEvent::messageId).containsExactly("m3", "m3");
         assertThat(restored.getSideOutput(OutputTags.FILTERED)).extracting(StreamRecord::getValue)
                 .extracting(DeliveryLogRecord::reason).containsExactly("user_suppressed", "user_suppressed");
     }

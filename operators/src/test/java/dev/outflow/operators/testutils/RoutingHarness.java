@@ -3,6 +3,7 @@ package dev.outflow.operators.testutils;
 import dev.outflow.operators.routing.ChainedParseAndRouteFunction;
 import dev.outflow.operators.routing.ParseAndRouteFunction;
 import dev.outflow.schemas.catalog.SuppressionMode;
+import dev.outflow.schemas.delivery.RoutedBundle;
 import dev.outflow.schemas.delivery.RoutedEvent;
 import dev.outflow.schemas.event.RawEvent;
 import dev.outflow.schemas.privacy.SuppressionChange;
@@ -14,6 +15,7 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperat
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,10 +24,10 @@ import java.util.List;
  * {@code BroadcastOperatorTestHarness} takes no environment), or, for a catalog without a suppression topic, the
  * one-input operator chained to the source.
  */
-public final class RoutingHarness extends AbstractStreamOperatorTestHarness<RoutedEvent> {
+public final class RoutingHarness extends AbstractStreamOperatorTestHarness<RoutedBundle> {
 
-    private final CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedEvent> broadcastRouting;
-    private final ProcessOperator<RawEvent, RoutedEvent> chainedRouting;
+    private final CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedBundle> broadcastRouting;
+    private final ProcessOperator<RawEvent, RoutedBundle> chainedRouting;
 
     public RoutingHarness(ParseAndRouteFunction function, MockEnvironment environment) throws Exception {
         this(new CoBroadcastWithNonKeyedOperator<>(function, List.of(ParseAndRouteFunction.SUPPRESSED_USERS)), null,
@@ -36,8 +38,8 @@ public final class RoutingHarness extends AbstractStreamOperatorTestHarness<Rout
         this(null, new ProcessOperator<>(function), environment);
     }
 
-    private RoutingHarness(CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedEvent> broadcastRouting,
-            ProcessOperator<RawEvent, RoutedEvent> chainedRouting, MockEnvironment environment) throws Exception {
+    private RoutingHarness(CoBroadcastWithNonKeyedOperator<RawEvent, SuppressionChange, RoutedBundle> broadcastRouting,
+            ProcessOperator<RawEvent, RoutedBundle> chainedRouting, MockEnvironment environment) throws Exception {
         super(broadcastRouting != null ? broadcastRouting : chainedRouting, environment);
         this.broadcastRouting = broadcastRouting;
         this.chainedRouting = chainedRouting;
@@ -49,6 +51,11 @@ public final class RoutingHarness extends AbstractStreamOperatorTestHarness<Rout
         } else {
             chainedRouting.processElement(record);
         }
+    }
+
+    /** The routed pairs emitted so far, bundle after bundle. */
+    public List<RoutedEvent> routedEvents() {
+        return extractOutputValues().stream().flatMap(bundle -> Arrays.stream(bundle.events())).toList();
     }
 
     public void processBroadcastElement(SuppressionChange change) throws Exception {

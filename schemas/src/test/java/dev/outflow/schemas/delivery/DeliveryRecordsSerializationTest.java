@@ -13,10 +13,11 @@ import java.util.List;
 import static dev.outflow.schemas.testutils.FlinkSerialization.assertImmutableRoundTrip;
 import static dev.outflow.schemas.testutils.FlinkSerialization.assertPojoRoundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every delivery record that crosses an operator boundary goes through a serializer of its own ({@link RoutedEvent},
- * {@link DeliveryBatch}: the payload-carrying hot path) or Flink's POJO serializer, never Kryo.
+ * {@link RoutedBundle}, {@link DeliveryBatch}: the payload-carrying hot path) or Flink's POJO serializer, never Kryo.
  */
 class DeliveryRecordsSerializationTest {
 
@@ -35,6 +36,36 @@ class DeliveryRecordsSerializationTest {
     @Test
     void routedEventRoundTripsWithNullOptionalFields() {
         assertImmutableRoundTrip(RoutedEvent.class, new RoutedEvent("crm", 0, "m1", null, new byte[0], null, 0));
+    }
+
+    @Test
+    void routedBundleRoundTripsWithOnePayloadForThePairsThatShareIt() {
+        byte[] unchanged = bytes("{\"type\":\"track\",\"event\":\"Café ☕\"}");
+        RoutedBundle bundle = new RoutedBundle(new RoutedEvent[] {
+            new RoutedEvent("crm", 3, "m1", "track", unchanged, "events/1/99", 7_000L),
+            new RoutedEvent("warehouse", 0, "m1", "track", unchanged, "events/1/99", 7_000L),
+            new RoutedEvent("mapped", 1, "m1", "track", bytes("{\"name\":\"x\"}"), "events/1/99", 7_000L)});
+
+        RoutedBundle read = assertImmutableRoundTrip(RoutedBundle.class, bundle);
+
+        assertThat(read.routeKey()).isEqualTo("crm#3");
+        assertThat(read.events()).extracting(RoutedEvent::routeKey).containsExactly("crm#3", "warehouse#0", "mapped#1");
+        assertThat(read.events()[1].payload()).isSameAs(read.events()[0].payload()).isEqualTo(unchanged);
+        assertThat(read.events()[2].payload()).isNotSameAs(read.events()[1].payload());
+        assertImmutableRoundTrip(RoutedBundle.class,
+                RoutedBundle.of(new RoutedEvent("crm", 0, "m1", null, null, null, 0)));
+    }
+
+    @Test
+    void aRoutedBundleHoldsFreshPairsOfOneEventOnly() {
+        RoutedEvent other = routed("m2", "{}");
+
+        assertThatThrownBy(() -> new RoutedBundle(new RoutedEvent[] {EVENT, other}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RoutedBundle(new RoutedEvent[] {
+            EVENT.withAttempt(new AttemptRecord(1_000, 503, "http 503", 12))}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RoutedBundle(new RoutedEvent[0])).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
