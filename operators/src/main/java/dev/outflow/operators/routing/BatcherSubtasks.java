@@ -25,10 +25,6 @@ final class BatcherSubtasks {
         this.maxParallelism = maxParallelism;
     }
 
-    int count() {
-        return parallelism;
-    }
-
     int of(String routeKey) {
         if (parallelism == 1) {
             return 0;

@@ -80,6 +80,9 @@ class ParseAndRouteFunctionTest {
 
         List<RoutedEvent> routed = harness.routedEvents();
         assertThat(routed).extracting(RoutedEvent::destinationId).containsExactly("crm", "warehouse");
+        // one batcher subtask: both pairs in one record
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(bundle -> assertThat(bundle.events()).hasSize(2));
         for (RoutedEvent event : routed) {
             assertThat(event.messageId()).isEqualTo("m1");
             assertThat(event.eventType()).isEqualTo("track");

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Writes a {@link RoutedBundle} between routing and batching: the pair count, the event's fields once (messageId,
  * type, origin, routing time), then per pair its destination, shard and payload, where a payload that is the same
- * array as the previous pair's is written as a reference to it and reads back as one shared array.
+ * array as an earlier pair's is written as a reference to it and reads back as one shared array.
  */
 public final class RoutedBundleSerializer extends ImmutableRecordSerializer<RoutedBundle> {
 
@@ -22,8 +22,13 @@ public final class RoutedBundleSerializer extends ImmutableRecordSerializer<Rout
 
     public static final RoutedBundleSerializer INSTANCE = new RoutedBundleSerializer();
 
-    /** In place of a payload's length: the pair shares the previous pair's payload. */
+    /**
+     * In place of a payload's length, {@code SAME_PAYLOAD - i}: the pair shares the {@code i}-th distinct payload
+     * written before it in the bundle (-1 is a null payload).
+     */
     private static final int SAME_PAYLOAD = -2;
+    /** Distinct payloads a later pair may refer to; past these, a payload is written out again. */
+    private static final int REFERABLE_PAYLOADS = 16;
 
     @Override
     public void serialize(RoutedBundle bundle, DataOutputView target) throws IOException {
@@ -34,17 +39,31 @@ public final class RoutedBundleSerializer extends ImmutableRecordSerializer<Rout
         writeRepeatedString(first.eventType(), target);
         writeString(first.origin(), target);
         target.writeLong(first.routedAt());
-        byte[] previous = null;
+        byte[][] written = new byte[Math.min(events.length, REFERABLE_PAYLOADS)][];
+        int distinct = 0;
         for (RoutedEvent event : events) {
             writeRepeatedString(event.destinationId(), target);
             target.writeInt(event.shard());
-            if (event.payload() == previous && previous != null) {
-                target.writeInt(SAME_PAYLOAD);
+            byte[] payload = event.payload();
+            int earlier = indexOf(written, distinct, payload);
+            if (earlier >= 0) {
+                target.writeInt(SAME_PAYLOAD - earlier);
             } else {
-                writeBytes(event.payload(), target);
+                writeBytes(payload, target);
+                if (payload != null && distinct < written.length) {
+                    written[distinct++] = payload;
+                }
             }
-            previous = event.payload();
         }
+    }
+
+    private static int indexOf(byte[][] written, int count, byte[] payload) {
+        for (int i = 0; i < count; i++) {
+            if (written[i] == payload) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
@@ -55,22 +74,25 @@ public final class RoutedBundleSerializer extends ImmutableRecordSerializer<Rout
         String origin = readString(source);
         long routedAt = source.readLong();
         RoutedEvent[] events = new RoutedEvent[count];
-        byte[] previous = null;
+        byte[][] read = new byte[Math.min(count, REFERABLE_PAYLOADS)][];
+        int distinct = 0;
         for (int i = 0; i < count; i++) {
             String destinationId = readRepeatedString(source);
             int shard = source.readInt();
             int length = source.readInt();
             byte[] payload;
-            if (length == SAME_PAYLOAD) {
-                payload = previous;
+            if (length <= SAME_PAYLOAD) {
+                payload = read[SAME_PAYLOAD - length];
             } else if (length < 0) {
                 payload = null;
             } else {
                 payload = new byte[length];
                 source.readFully(payload);
+                if (distinct < read.length) {
+                    read[distinct++] = payload;
+                }
             }
             events[i] = new RoutedEvent(destinationId, shard, messageId, eventType, payload, origin, routedAt);
-            previous = payload;
         }
         return new RoutedBundle(events);
     }
