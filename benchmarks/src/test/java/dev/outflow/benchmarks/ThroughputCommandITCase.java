@@ -32,7 +32,7 @@ class ThroughputCommandITCase {
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString())
                 .containsPattern("passthrough +\\d+ events")
-                .containsPattern("outflow job +\\d+ events")
+                .containsPattern("outflow job +\\d+ events .* delivery latency p50 \\d+ ms, p99 \\d+ ms")
                 .contains("measuring from output")
                 .contains("cpu by thread")
                 .doesNotContain("were not delivered");
