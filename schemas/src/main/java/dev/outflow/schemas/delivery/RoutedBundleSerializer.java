@@ -23,12 +23,12 @@ public final class RoutedBundleSerializer extends ImmutableRecordSerializer<Rout
     public static final RoutedBundleSerializer INSTANCE = new RoutedBundleSerializer();
 
     /**
-     * In place of a payload's length, {@code SAME_PAYLOAD - i}: the pair shares the {@code i}-th distinct payload
-     * written before it in the bundle (-1 is a null payload).
+     * In place of a payload's length, {@code SAME_PAYLOAD - i}: the pair shares the payload of pair {@code i} of the
+     * bundle, an earlier one (-1 is a null payload).
      */
     private static final int SAME_PAYLOAD = -2;
-    /** Distinct payloads a later pair may refer to; past these, a payload is written out again. */
-    private static final int REFERABLE_PAYLOADS = 16;
+    /** How many pairs back a payload is looked for among the earlier ones; past these, it is written out again. */
+    private static final int LOOK_BACK_PAIRS = 16;
 
     @Override
     public void serialize(RoutedBundle bundle, DataOutputView target) throws IOException {
@@ -39,28 +39,26 @@ public final class RoutedBundleSerializer extends ImmutableRecordSerializer<Rout
         writeRepeatedString(first.eventType(), target);
         writeString(first.origin(), target);
         target.writeLong(first.routedAt());
-        byte[][] written = new byte[Math.min(events.length, REFERABLE_PAYLOADS)][];
-        int distinct = 0;
-        for (RoutedEvent event : events) {
-            writeRepeatedString(event.destinationId(), target);
-            target.writeInt(event.shard());
-            byte[] payload = event.payload();
-            int earlier = indexOf(written, distinct, payload);
+        for (int i = 0; i < events.length; i++) {
+            writeRepeatedString(events[i].destinationId(), target);
+            target.writeInt(events[i].shard());
+            int earlier = earlierPairWithPayloadOf(events, i);
             if (earlier >= 0) {
                 target.writeInt(SAME_PAYLOAD - earlier);
             } else {
-                writeBytes(payload, target);
-                if (payload != null && distinct < written.length) {
-                    written[distinct++] = payload;
-                }
+                writeBytes(events[i].payload(), target);
             }
         }
     }
 
-    private static int indexOf(byte[][] written, int count, byte[] payload) {
-        for (int i = 0; i < count; i++) {
-            if (written[i] == payload) {
-                return i;
+    /** An earlier pair holding the very payload array of pair {@code pair}, or -1. */
+    private static int earlierPairWithPayloadOf(RoutedEvent[] events, int pair) {
+        byte[] payload = events[pair].payload();
+        if (payload != null) {
+            for (int i = Math.max(0, pair - LOOK_BACK_PAIRS); i < pair; i++) {
+                if (events[i].payload() == payload) {
+                    return i;
+                }
             }
         }
         return -1;
@@ -74,23 +72,18 @@ public final class RoutedBundleSerializer extends ImmutableRecordSerializer<Rout
         String origin = readString(source);
         long routedAt = source.readLong();
         RoutedEvent[] events = new RoutedEvent[count];
-        byte[][] read = new byte[Math.min(count, REFERABLE_PAYLOADS)][];
-        int distinct = 0;
         for (int i = 0; i < count; i++) {
             String destinationId = readRepeatedString(source);
             int shard = source.readInt();
             int length = source.readInt();
             byte[] payload;
             if (length <= SAME_PAYLOAD) {
-                payload = read[SAME_PAYLOAD - length];
+                payload = events[SAME_PAYLOAD - length].payload();
             } else if (length < 0) {
                 payload = null;
             } else {
                 payload = new byte[length];
                 source.readFully(payload);
-                if (distinct < read.length) {
-                    read[distinct++] = payload;
-                }
             }
             events[i] = new RoutedEvent(destinationId, shard, messageId, eventType, payload, origin, routedAt);
         }
