@@ -50,8 +50,9 @@ import java.util.function.LongSupplier;
 /**
  * {@code ./outflow bench throughput}: on one local broker and one pre-filled topic, (1) a Kafka-to-Kafka job that
  * parses and re-serializes the events (the ceiling of this machine) and (2) the real job delivering every event
- * to three healthy local batch endpoints (batches of 100). Rates come from the broker's append times of the
- * output records (first to last), CPU from the process CPU time over the same stretch.
+ * to three healthy local batch endpoints (batches of 100), each {@code --rounds} times, in turn. Rates come from
+ * the broker's append times of the output records (first to last), CPU from the process CPU time over the same
+ * stretch; the closing line pools each job's runs.
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
         description = "Measure events/s, CPU per event and delivery latency of the real job against a Kafka-to-Kafka "
@@ -72,11 +73,16 @@ public final class ThroughputCommand implements Callable<Integer> {
             description = "measured input events, after the warm-up (default: ${DEFAULT-VALUE})")
     int events;
 
+    @Option(names = "--rounds", defaultValue = "2",
+            description = "how many times each job runs, in turn (passthrough first in odd rounds, the real job first "
+                    + "in even ones); the closing line pools every run of each (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
 
-    @Option(names = "--jfr", description = "record the real job's run with Java Flight Recorder (execution samples "
-            + "every 10 ms) into this file, and print its hottest frames")
+    @Option(names = "--jfr", description = "record the real job's last run with Java Flight Recorder (execution "
+            + "samples every 10 ms) into this file, and print its hottest frames")
     Path jfr;
 
     @Option(names = "--warmup", defaultValue = "3000000",
@@ -101,13 +107,37 @@ public final class ThroughputCommand implements Callable<Integer> {
      * saturated run's queue (every event waits) from stragglers (a few wait).
      */
     record Figures(String name, long events, double eventsPerSecond, double cpuMicrosPerEvent, long p50LatencyMs,
-            long p99LatencyMs, long notDelivered) {}
+            long p99LatencyMs, long notDelivered) {
+
+        /** Seconds the measured stretch took. */
+        double seconds() {
+            return events / eventsPerSecond;
+        }
+    }
+
+    /**
+     * Several runs of one job taken as one long run: every measured event over every measured second, and the CPU
+     * they took over every event. (Not a mean of the runs' rates, which would weigh a short fast stretch as much as
+     * a long slow one.)
+     */
+    record Pooled(long events, double eventsPerSecond, double cpuMicrosPerEvent) {
+
+        static Pooled of(List<Figures> runs) {
+            long events = runs.stream().mapToLong(Figures::events).sum();
+            double seconds = runs.stream().mapToDouble(Figures::seconds).sum();
+            double cpuMicros = runs.stream().mapToDouble(run -> run.cpuMicrosPerEvent() * run.events()).sum();
+            return new Pooled(events, events / seconds, cpuMicros / Math.max(1, events));
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (events < 1) {
             throw new OutflowCli.BadInputException("--events must be at least 1, got " + events);
+        }
+        if (rounds < 1) {
+            throw new OutflowCli.BadInputException("--rounds must be at least 1, got " + rounds);
         }
         if (parallelism < 1) {
             throw new OutflowCli.BadInputException("--parallelism must be at least 1, got " + parallelism);
@@ -136,13 +166,35 @@ public final class ThroughputCommand implements Callable<Integer> {
                 BenchEvents.produce(broker.bootstrapServers(), input, warmup, seed + 1, WARMUP_PREFIX);
             }
             BenchEvents.produce(broker.bootstrapServers(), input, events, seed, MEASURED_PREFIX);
-            Figures passthrough = passthrough(broker, input, workDir, out);
-            print(out, passthrough);
-            JitQuiet.await(Duration.ofSeconds(60), broker.pid());
-            Figures real = realJob(broker, input, workDir, out);
-            print(out, real);
+            List<Figures> passthroughRuns = new ArrayList<>();
+            List<Figures> realRuns = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                // In turn, and the other way round in the next round: a machine that speeds up or slows down over
+                // the invocation (its neighbours, its clock) favours neither job.
+                boolean passthroughFirst = round % 2 == 1;
+                for (boolean passthroughNow : new boolean[] {passthroughFirst, !passthroughFirst}) {
+                    if (!passthroughRuns.isEmpty() || !realRuns.isEmpty()) {
+                        JitQuiet.await(Duration.ofSeconds(60), broker.pid());
+                    }
+                    if (passthroughNow) {
+                        passthroughRuns.add(print(out, passthrough(broker, input, workDir, out, round)));
+                    } else {
+                        realRuns.add(print(out, realJob(broker, input, workDir, out, round, round == rounds)));
+                    }
+                }
+                Figures real = realRuns.get(realRuns.size() - 1);
+                Figures passthrough = passthroughRuns.get(passthroughRuns.size() - 1);
+                out.printf(Locale.ROOT, "  round %d of %d: ratio %.2f%n", round, rounds,
+                        real.eventsPerSecond() / passthrough.eventsPerSecond());
+            }
             if (jfr != null) {
                 HotFrames.print(jfr, 15, out);
+            }
+            Pooled real = Pooled.of(realRuns);
+            Pooled passthrough = Pooled.of(passthroughRuns);
+            if (rounds > 1) {
+                out.printf(Locale.ROOT, "  all %d rounds: outflow job %d events, passthrough %d events%n", rounds,
+                        real.events(), passthrough.events());
             }
             out.printf(Locale.ROOT, "throughput: events_per_s=%.0f passthrough_events_per_s=%.0f ratio=%.2f "
                             + "cpu_us_per_event=%.1f%n", real.eventsPerSecond(), passthrough.eventsPerSecond(),
@@ -154,20 +206,25 @@ public final class ThroughputCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, Figures figures) {
+    private static Figures print(PrintWriter out, Figures figures) {
         out.printf(Locale.ROOT, "  %-19s %8d events  %9.0f events/s  %6.1f cpu_us/event  delivery latency %s%n",
                 figures.name(), figures.events(), figures.eventsPerSecond(), figures.cpuMicrosPerEvent(),
                 figures.p99LatencyMs() < 0 ? "n/a"
                         : "p50 " + figures.p50LatencyMs() + " ms, p99 " + figures.p99LatencyMs() + " ms");
         out.flush();
+        return figures;
     }
 
-    /** The passthrough run over the warm-up and the measured events. */
-    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out)
+    /**
+     * The passthrough run over the warm-up and the measured events. Each run has topics, a consumer group and
+     * checkpoints of its own ({@code round} in their names), and reads the input from its start.
+     */
+    private Figures passthrough(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out, int round)
             throws Exception {
-        String output = "throughput-passthrough-out";
+        String group = "passthrough-" + round;
+        String output = "throughput-" + group + "-out";
         createTopics(broker, Map.of(output, 2), true);
-        JobSettings settings = settings(broker, input, "passthrough", output, "throughput-passthrough-dead", workDir);
+        JobSettings settings = settings(broker, input, group, output, "throughput-" + group + "-dead", workDir);
         StreamExecutionEnvironment env = DeliverabilityCommand.localEnvironment(parallelism);
         PassthroughJob.build(env, settings, output);
         Probe probe = new Probe(broker, output, warmup, events, 1, null, () -> 0);
@@ -177,15 +234,22 @@ public final class ThroughputCommand implements Callable<Integer> {
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
+        probe.printCpuBreakdown(out, 8);
         return probe.figures("passthrough");
     }
 
-    /** The real job's run over the warm-up and the measured events, recorded with JFR if asked. */
-    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out) throws Exception {
-        String log = "throughput-delivery-log";
-        String dead = "throughput-dead-letters";
+    /**
+     * The real job's run over the warm-up and the measured events, with topics, endpoints and state of its own;
+     * recorded with JFR if asked and {@code recorded} (the last round's, the warmest).
+     */
+    private Figures realJob(LocalKafkaBroker broker, String input, Path workDir, PrintWriter out, int round,
+            boolean recorded) throws Exception {
+        String group = "outflow-" + round;
+        String log = "throughput-" + group + "-delivery-log";
+        String dead = "throughput-" + group + "-dead-letters";
+        JobSettings settings = settings(broker, input, group, log, dead, workDir);
         createTopics(broker, Map.of(log, 2), true);
-        createTopics(broker, Map.of(dead, 1, "throughput-outflow-retries", 2), false);
+        createTopics(broker, Map.of(dead, 1, settings.retryTopic(), 2), false);
         Map<String, LocalHttpEndpoint> endpoints = new LinkedHashMap<>();
         try {
             Map<String, String> urls = new HashMap<>();
@@ -200,14 +264,14 @@ public final class ThroughputCommand implements Callable<Integer> {
                         DeliveryConfig.DEFAULTS.maxConcurrency()));
             }
             BenchCatalog.Loaded catalog = BenchCatalog.load(destinations, urls, new TimeScale(1), dedupWindow);
-            JobSettings settings = settings(broker, input, "outflow", log, dead, workDir);
             Probe probe = new Probe(broker, log, warmup, events, DESTINATIONS.size(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::acceptedEvents).sum(),
                     () -> endpoints.values().stream().mapToLong(LocalHttpEndpoint::handlerCpuNanos).sum());
             JobClient job = OutflowJob.start(DeliverabilityCommand.localEnvironment(parallelism), settings,
                     catalog.catalog());
             try {
-                Recording recording = probe.awaitOutputs(() -> jfr == null ? null : startRecording(), out);
+                Recording recording =
+                        probe.awaitOutputs(() -> jfr == null || !recorded ? null : startRecording(), out);
                 if (recording != null) {
                     recording.stop();
                     recording.dump(jfr);

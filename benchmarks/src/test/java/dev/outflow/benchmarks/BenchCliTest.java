@@ -41,6 +41,9 @@ class BenchCliTest {
         assertThat(run("deliverability", "--time-scale", "0.5").exit).isEqualTo(2);
         assertThat(run("throughput", "--events", "-3").exit).isEqualTo(2);
         assertThat(run("throughput", "--bogus").exit).isEqualTo(2);
+        Result noRounds = run("throughput", "--rounds", "0");
+        assertThat(noRounds.exit).isEqualTo(2);
+        assertThat(noRounds.err).contains("--rounds must be at least 1, got 0");
         assertThat(run("throughput", "--dedup-window", "a day").exit).isEqualTo(2);
         assertThat(run("throughput", "--dedup-window", "1000h").err).contains("--dedup-window must be at most 30 days");
     }

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code ./outflow bench throughput} end to end on a small scale: both jobs run over the warm-up and the measured
- * events on a real broker, every event reaches all three endpoints, and the closing line carries measured figures.
+ * {@code ./outflow bench throughput} end to end on a small scale: both jobs run twice, in turn, over the warm-up
+ * and the measured events on a real broker, every event reaches all three endpoints, and the closing line carries
+ * measured figures.
  */
 class ThroughputCommandITCase {
 
@@ -34,6 +35,7 @@ class ThroughputCommandITCase {
                 .containsPattern("passthrough +\\d+ events")
                 .containsPattern("outflow job +\\d+ events .* delivery latency p50 \\d+ ms, p99 \\d+ ms")
                 .contains("measuring from output")
+                .contains("round 1 of 2: ratio", "round 2 of 2: ratio", "all 2 rounds: outflow job")
                 .contains("cpu by thread")
                 .doesNotContain("were not delivered");
         Matcher closing = CLOSING_LINE.matcher(out.toString());
