@@ -173,9 +173,10 @@ public final class ThroughputCommand implements Callable<Integer> {
                 // the invocation (its neighbours, its clock) favours neither job.
                 boolean passthroughFirst = round % 2 == 1;
                 for (boolean passthroughNow : new boolean[] {passthroughFirst, !passthroughFirst}) {
-                    if (!passthroughRuns.isEmpty() || !realRuns.isEmpty()) {
-                        JitQuiet.await(Duration.ofSeconds(60), broker.pid());
-                    }
+                    // the first run too: the broker has just taken the whole input, and a first run that starts
+                    // while the broker's JIT still compiles pays for it (the passthrough's broker took 5.6-6.0 µs per
+                    // event when it ran first, 3.6-4.4 in the second round)
+                    JitQuiet.await(Duration.ofSeconds(60), broker.pid());
                     if (passthroughNow) {
                         passthroughRuns.add(print(out, passthrough(broker, input, workDir, out, round)));
                     } else {
@@ -377,6 +378,8 @@ public final class ThroughputCommand implements Callable<Integer> {
         private final Map<Long, String> threadNames = new HashMap<>();
         private NativeThreadCpu nativeCpuStart;
         private NativeThreadCpu nativeCpuEnd;
+        private MachineCpu machineStart;
+        private MachineCpu machineEnd;
         private long outputsAtCpuStart;
         private long outputsAtCpuEnd;
 
@@ -438,6 +441,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                         processCpuStart = os.getProcessCpuTime();
                         threadCpuStart = threadCpu();
                         nativeCpuStart = NativeThreadCpu.sample();
+                        machineStart = MachineCpu.sample(broker.pid());
                         recording = startRecording.get();
                     }
                     if (cpuStart >= 0 && outputs >= Math.min(totalOutputs, measuredFrom + measuredOutputs)) {
@@ -446,6 +450,7 @@ public final class ThroughputCommand implements Callable<Integer> {
                         processCpuEnd = os.getProcessCpuTime();
                         threadCpuEnd = threadCpu();
                         nativeCpuEnd = NativeThreadCpu.sample();
+                        machineEnd = MachineCpu.sample(broker.pid());
                         return recording;
                     }
                     if (System.nanoTime() > deadline) {
@@ -475,7 +480,8 @@ public final class ThroughputCommand implements Callable<Integer> {
         /**
          * Where the process's CPU went over the measured stretch, in µs per event: Java threads grouped by name
          * (numbers dropped), and what no Java thread accounts for (garbage collection, JIT compilation, RocksDB's
-         * native flush and compaction threads).
+         * native flush and compaction threads); then how busy the machine was, how much the hypervisor took, and
+         * the broker's CPU per event ({@link MachineCpu}).
          */
         void printCpuBreakdown(PrintWriter out, int limit) {
             double events = Math.max(1, (outputsAtCpuEnd - outputsAtCpuStart) / (double) outputsPerEvent);
@@ -499,6 +505,9 @@ public final class ThroughputCommand implements Callable<Integer> {
                         .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
                         .forEach(e -> out.printf(Locale.ROOT, "    %6.1f    of which %s (linux thread name)%n",
                                 e.getValue() / 1000.0 / events, e.getKey()));
+            }
+            if (machineStart != null && machineEnd != null) {
+                out.println("  " + machineEnd.describeSince(machineStart, events));
             }
         }
 

@@ -37,6 +37,8 @@ class ThroughputCommandITCase {
                 .contains("measuring from output")
                 .contains("round 1 of 2: ratio", "round 2 of 2: ratio", "all 2 rounds: outflow job")
                 .contains("cpu by thread")
+                .containsPattern("machine \\d+% busy, \\d+% stolen by the hypervisor; kafka broker \\d+\\.\\d "
+                        + "cpu_us/event")
                 .doesNotContain("were not delivered");
         Matcher closing = CLOSING_LINE.matcher(out.toString());
         assertThat(closing.find()).as(out.toString()).isTrue();
