@@ -42,7 +42,10 @@ record MachineCpu(long busyTicks, long stealTicks, long totalTicks, long brokerT
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    /** "machine 97% busy, 2% stolen; broker 4.1 us per event" for the stretch from {@code start} to this sample. */
+    /**
+     * {@code machine 91% busy, 2% stolen by the hypervisor; kafka broker 3.8 cpu_us/event} for the stretch from
+     * {@code start} to this sample, {@code events} events long.
+     */
     String describeSince(MachineCpu start, double events) {
         double total = Math.max(1, totalTicks - start.totalTicks);
         return String.format(java.util.Locale.ROOT, "machine %.0f%% busy, %.0f%% stolen by the hypervisor; "

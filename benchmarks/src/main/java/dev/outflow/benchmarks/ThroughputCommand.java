@@ -173,9 +173,9 @@ public final class ThroughputCommand implements Callable<Integer> {
                 // the invocation (its neighbours, its clock) favours neither job.
                 boolean passthroughFirst = round % 2 == 1;
                 for (boolean passthroughNow : new boolean[] {passthroughFirst, !passthroughFirst}) {
-                    // the first run too: the broker has just taken the whole input, and a first run that starts
-                    // while the broker's JIT still compiles pays for it (the passthrough's broker took 5.6-6.0 µs per
-                    // event when it ran first, 3.6-4.4 in the second round)
+                    // the first run too, so that every run starts alike. (A first run still costs the broker more,
+                    // for a reason not found: the passthrough's took 5.6-6.0 µs per event when it ran first, with
+                    // and without this wait, and 3.2-4.4 when it ran second.)
                     JitQuiet.await(Duration.ofSeconds(60), broker.pid());
                     if (passthroughNow) {
                         passthroughRuns.add(print(out, passthrough(broker, input, workDir, out, round)));
