@@ -166,10 +166,6 @@ public final class ThroughputCommand implements Callable<Integer> {
                 BenchEvents.produce(broker.bootstrapServers(), input, warmup, seed + 1, WARMUP_PREFIX);
             }
             BenchEvents.produce(broker.bootstrapServers(), input, events, seed, MEASURED_PREFIX);
-            long started = System.nanoTime();
-            long read = readThrough(broker, input);
-            out.printf(Locale.ROOT, "  read the input once, unmeasured: %d records in %.1f s%n", read,
-                    (System.nanoTime() - started) / 1e9);
             List<Figures> passthroughRuns = new ArrayList<>();
             List<Figures> realRuns = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
@@ -177,8 +173,10 @@ public final class ThroughputCommand implements Callable<Integer> {
                 // the invocation (its neighbours, its clock) favours neither job.
                 boolean passthroughFirst = round % 2 == 1;
                 for (boolean passthroughNow : new boolean[] {passthroughFirst, !passthroughFirst}) {
-                    // the first run too, so that every run starts alike (it did not take away the broker's extra
-                    // cost in the first run: see readThrough)
+                    // the first run too, so that every run starts alike. (A first run still costs the broker more,
+                    // for a reason not found: the passthrough's took 5.6-6.4 µs per event when it ran first, with
+                    // and without this wait, and with the input read once before, against 3.2-4.4 when it ran
+                    // second.)
                     JitQuiet.await(Duration.ofSeconds(60), broker.pid());
                     if (passthroughNow) {
                         passthroughRuns.add(print(out, passthrough(broker, input, workDir, out, round)));
@@ -302,30 +300,6 @@ public final class ThroughputCommand implements Callable<Integer> {
             return figures;
         } finally {
             endpoints.values().forEach(LocalHttpEndpoint::close);
-        }
-    }
-
-    /**
-     * Reads {@code topic} from its start to its end and drops what it reads: the broker serves its first reads of
-     * a topic it has just taken at a higher cost (the first run of an invocation, always the passthrough's, had the
-     * broker spend 5.6-6.0 µs per event against 3.2-4.4 when the passthrough ran second, with or without waiting for
-     * the broker's JIT; 5.0 in one run after this read), and no measured run should pay for that.
-     */
-    private static long readThrough(LocalKafkaBroker broker, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long records = 0;
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-                records += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            return records;
         }
     }
 
