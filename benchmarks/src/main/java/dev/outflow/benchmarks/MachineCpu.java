@@ -14,12 +14,9 @@ import java.util.Arrays;
  * @param busyTicks user, system, interrupt and nice time of all cores
  * @param stealTicks time the hypervisor ran something else while this machine had work
  * @param totalTicks every kind, idle included
- * @param brokerTicks the broker process's user and system time
+ * @param brokerNanos the broker process's user and system time
  */
-record MachineCpu(long busyTicks, long stealTicks, long totalTicks, long brokerTicks) {
-
-    /** Linux reports CPU time in clock ticks of 1/100 s ({@code USER_HZ}) on every mainstream architecture. */
-    private static final long NANOS_PER_TICK = 10_000_000L;
+record MachineCpu(long busyTicks, long stealTicks, long totalTicks, long brokerNanos) {
 
     static MachineCpu sample(long brokerPid) {
         try {
@@ -29,17 +26,11 @@ record MachineCpu(long busyTicks, long stealTicks, long totalTicks, long brokerT
             long idle = ticks[3] + ticks[4];
             long steal = ticks.length > 7 ? ticks[7] : 0;
             long total = Arrays.stream(ticks).sum();
-            return new MachineCpu(total - idle - steal, steal, total, processTicks(brokerPid));
+            return new MachineCpu(total - idle - steal, steal, total,
+                    NativeThreadCpu.cpuNanos(Path.of("/proc", String.valueOf(brokerPid), "stat")));
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** utime and stime, the 14th and 15th fields; the name (2nd) may hold spaces, so count from its closing ')'. */
-    private static long processTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /**
@@ -51,6 +42,6 @@ record MachineCpu(long busyTicks, long stealTicks, long totalTicks, long brokerT
         return String.format(java.util.Locale.ROOT, "machine %.0f%% busy, %.0f%% stolen by the hypervisor; "
                         + "kafka broker %.1f cpu_us/event", 100 * (busyTicks - start.busyTicks) / total,
                 100 * (stealTicks - start.stealTicks) / total,
-                (brokerTicks - start.brokerTicks) * NANOS_PER_TICK / 1000.0 / Math.max(1, events));
+                (brokerNanos - start.brokerNanos) / 1000.0 / Math.max(1, events));
     }
 }

@@ -58,15 +58,12 @@ final class NativeThreadCpu {
         try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
             for (Path thread : threads) {
                 try {
-                    String stat = Files.readString(thread.resolve("stat"));
-                    // fields after the name in parentheses: state is the 3rd, utime the 14th, stime the 15th
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    long used = cpuNanos(thread.resolve("stat"));
                     String id = thread.getFileName().toString();
                     // only the newline goes: a name cut at 15 bytes may end in a space ("Source: kafka: ")
                     String comm = Files.readString(thread.resolve("comm"));
                     names.put(id, comm.endsWith("\n") ? comm.substring(0, comm.length() - 1) : comm);
-                    nanos.put(id, ticks * NANOS_PER_TICK);
+                    nanos.put(id, used);
                 } catch (IOException | RuntimeException ended) {
                     // the thread ended while we looked: it has nothing left to count
                 }
@@ -75,6 +72,18 @@ final class NativeThreadCpu {
             return new NativeThreadCpu(Map.of(), Map.of());
         }
         return new NativeThreadCpu(names, nanos);
+    }
+
+    /**
+     * User and system CPU time in a process's or a thread's {@code stat} file ({@code /proc/<pid>/stat},
+     * {@code /proc/<pid>/task/<tid>/stat}).
+     */
+    static long cpuNanos(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
+        // fields after the name in parentheses (which may hold spaces): state is the 3rd, utime the 14th, stime the
+        // 15th
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
     }
 
     /**
